@@ -1,0 +1,44 @@
+"""`cost catalog info`: what the catalog holds, how old it is, and whether its files are intact."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from stackcost.catalog.lookup import Catalog
+
+INFO_SCHEMA_VERSION = 1
+STALE_DAYS = 365
+
+
+def catalog_info(catalog: Catalog, today: date | None = None) -> dict[str, Any]:
+    today = today or date.today()
+    offers = []
+    for code, info in sorted(catalog.manifest["offers"].items()):
+        newest = info["published_max"]
+        age = (today - date.fromisoformat(newest)).days if newest else None
+        offers.append({
+            "offer_code": code,
+            "services": info["services"],
+            "records": info["records"],
+            "published_min": info["published_min"],
+            "published_max": newest,
+            "age_days": age,
+            "stale": age is not None and age > STALE_DAYS,
+            "regions": info["regions"],
+            "sources": info["sources"],
+            "sha256": info["sha256"],
+        })
+    lo, hi = catalog.published_range()
+    return {
+        "schema_version": INFO_SCHEMA_VERSION,
+        "region": catalog.region,
+        "records": len(catalog.records),
+        "published_min": lo,
+        "published_max": hi,
+        "checksums_verified": True,  # loading fails on any mismatch, so reaching here means verified
+        "offers": offers,
+        "gaps": catalog.manifest.get("gaps", []),
+        "excluded": catalog.manifest.get("excluded", []),
+        "refreshes": catalog.manifest.get("refreshes", {}),
+    }

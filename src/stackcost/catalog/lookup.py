@@ -1,0 +1,173 @@
+"""Exact price lookup over a loaded catalog.
+
+`catalog.price(...)` returns exactly one record or raises: `PriceNotFound` names the filter and suggests the
+nearest values that do exist; `AmbiguousPrice` lists the candidates. There is no default price, ever.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from stackcost.catalog.records import PriceRecord
+from stackcost.catalog.store import read_manifest, read_records
+from stackcost.paths import region_dir
+
+
+class PriceNotFound(LookupError):
+    def __init__(self, filters: dict[str, Any], hint: str = "") -> None:
+        self.filters = filters
+        self.hint = hint
+        shown = ", ".join(f"{k}={v!r}" for k, v in filters.items() if v is not None)
+        super().__init__(f"no price in the catalog for {shown}" + (f" ({hint})" if hint else ""))
+
+
+class AmbiguousPrice(LookupError):
+    def __init__(self, filters: dict[str, Any], candidates: list[PriceRecord]) -> None:
+        self.candidates = candidates
+        shown = ", ".join(f"{k}={v!r}" for k, v in filters.items() if v is not None)
+        listed = "; ".join(f"{c.description} [{c.rate_code or c.sku or c.usage_type}]" for c in candidates[:6])
+        super().__init__(f"{len(candidates)} prices match {shown}: {listed}")
+
+
+_FIELDS = ("service", "product_family", "usage_type", "term", "purchase_option", "lease_years")
+
+
+class Catalog:
+    """All price records of one region, with exact lookup."""
+
+    def __init__(self, region: str, records: list[PriceRecord], manifest: dict[str, Any]) -> None:
+        self.region = region
+        self.records = records
+        self.manifest = manifest
+        self._by_service_code: dict[str, list[PriceRecord]] = {}
+        for rec in records:
+            self._by_service_code.setdefault(rec.service_code, []).append(rec)
+
+    @classmethod
+    def load(cls, region: str = "ap-northeast-2", root: Path | None = None) -> Catalog:
+        directory = region_dir(region, root)
+        manifest = read_manifest(directory)
+        return cls(region, read_records(directory, manifest), manifest)
+
+    # -- queries ----------------------------------------------------------------------------------------
+
+    def find(
+        self,
+        service_code: str,
+        *,
+        term: str | None = "OnDemand",
+        region: str | None = None,
+        include_reference: bool = False,
+        **filters: Any,
+    ) -> list[PriceRecord]:
+        """Every record matching all filters. Field filters: service, product_family, usage_type,
+        purchase_option, lease_years; any other keyword matches a product attribute."""
+        region = region or self.region
+        fields = {k: v for k, v in filters.items() if k in _FIELDS and v is not None}
+        attrs = {k: v for k, v in filters.items() if k not in _FIELDS and v is not None}
+        out = []
+        for rec in self._by_service_code.get(service_code, ()):
+            if rec.region != region and not include_reference:
+                continue
+            if term is not None and rec.term != term:
+                continue
+            if any(getattr(rec, k) != v for k, v in fields.items()):
+                continue
+            if not rec.matches(**attrs):
+                continue
+            out.append(rec)
+        return out
+
+    def price(self, service_code: str, **filters: Any) -> PriceRecord:
+        """Exactly one record, or PriceNotFound / AmbiguousPrice."""
+        found = self.find(service_code, **filters)
+        shown = {"service_code": service_code, **filters}
+        if not found:
+            raise PriceNotFound(shown, self._suggest(service_code, filters))
+        if len(found) > 1:
+            raise AmbiguousPrice(shown, found)
+        return found[0]
+
+    def tiers(self, service_code: str, **filters: Any) -> list[PriceRecord]:
+        """The tier records of one price, in ascending order; PriceNotFound if there are none."""
+        found = [r for r in self.find(service_code, **filters) if r.tier_start is not None]
+        if not found:
+            shown = {"service_code": service_code, **filters}
+            raise PriceNotFound(shown, self._suggest(service_code, filters) or "no tiered price")
+        found.sort(key=lambda r: float(r.tier_start or 0))
+        return found
+
+    def free_allowance_record(self, service_code: str, **filters: Any) -> PriceRecord:
+        """The FreeTier record of an allowance (its size is its tier_end)."""
+        return self.price(service_code, term="FreeTier", **filters)
+
+    def free_allowance(self, service_code: str, **filters: Any) -> Decimal:
+        rec = self.free_allowance_record(service_code, **filters)
+        return Decimal(rec.tier_end or 0)
+
+    def values(self, service_code: str, key: str, **filters: Any) -> list[str]:
+        """Distinct values of a field or attribute among matching records (for menus and suggestions)."""
+        vals = {_value(r, key) for r in self.find(service_code, **filters)}
+        return sorted(v for v in vals if v)
+
+    def _suggest(self, service_code: str, filters: dict[str, Any]) -> str:
+        if service_code not in self._by_service_code:
+            near = _closest(service_code, self._by_service_code)
+            return f"did you mean {near}?" if near else "unknown service code"
+        # For each filter, what values exist when the others hold? The first one that fails is the culprit.
+        for key, wanted in filters.items():
+            if key in ("term", "region", "include_reference") or wanted is None:
+                continue
+            others = {k: v for k, v in filters.items() if k != key}
+            existing = self.values(service_code, key, **others)
+            if str(wanted) not in existing:
+                near = _closest(str(wanted), existing)
+                if near:
+                    return f"did you mean {key}={near!r}?"
+                if existing:
+                    return f"{key} can be: " + ", ".join(existing[:8]) + (" ..." if len(existing) > 8 else "")
+        return ""
+
+    # -- metadata ---------------------------------------------------------------------------------------
+
+    def published_range(self) -> tuple[str, str]:
+        dates = sorted(r.published for r in self.records if r.published and r.region == self.region)
+        return (dates[0], dates[-1]) if dates else ("", "")
+
+    def search(self, text: str, *, service_code: str | None = None, term: str | None = None) -> list[PriceRecord]:
+        needle = text.lower()
+        out = []
+        for rec in self.records:
+            if service_code and rec.service_code.lower() != service_code.lower() and \
+                    rec.service.lower() != service_code.lower():
+                continue
+            if term and rec.term.lower() != term.lower():
+                continue
+            hay = " ".join((rec.usage_type, rec.description, rec.sku, rec.rate_code,
+                            *rec.attributes.values())).lower()
+            if needle in hay:
+                out.append(rec)
+        out.sort(key=PriceRecord.sort_key)
+        return out
+
+    def age_days(self, today: date | None = None) -> int | None:
+        _, newest = self.published_range()
+        if not newest:
+            return None
+        return ((today or date.today()) - date.fromisoformat(newest)).days
+
+
+def _value(rec: PriceRecord, key: str) -> str:
+    if key in _FIELDS:
+        return str(getattr(rec, key) or "")
+    return rec.attributes.get(key, "")
+
+
+def _closest(word: str, options: Iterable[str]) -> str:
+    match = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return match[0] if match else ""

@@ -1,0 +1,214 @@
+"""`cost`: a thin shell over the library. Every error the user can cause ends in one line and exit code 2."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="AWS cost estimates for the hospital ERP stack in Seoul, from a cached AWS price catalog.")
+catalog_app = typer.Typer(no_args_is_help=True, help="The cached AWS price catalog.")
+app.add_typer(catalog_app, name="catalog")
+
+REGION = "ap-northeast-2"
+
+
+class Fmt(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class CatalogFmt(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class UserError(Exception):
+    """A problem with what the user asked for; printed as one line."""
+
+
+def _console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(width=200) if not sys.stdout.isatty() else Console()
+
+
+def _load_catalog(region: str = REGION):  # type: ignore[no-untyped-def]
+    from stackcost.catalog import Catalog
+
+    return Catalog.load(region)
+
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Sizing YAML (default: ./cost.yaml, "
+                                                "else the embedded hospital-ERP preset).")]
+
+
+# -- catalog --------------------------------------------------------------------------------------------------
+
+@catalog_app.command("info")
+def catalog_info(fmt: Annotated[CatalogFmt, typer.Option("--format")] = CatalogFmt.table,
+                 region: str = REGION) -> None:
+    """Per offer: records, publication dates, sources, age; checksums verified."""
+    from stackcost.catalog.info import catalog_info as info_of
+
+    info = info_of(_load_catalog(region))
+    if fmt is CatalogFmt.json:
+        print(json.dumps(info, indent=2, ensure_ascii=False))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Price catalog {info['region']}: {info['records']} records, published "
+                        f"{info['published_min']} to {info['published_max']}, checksums verified",
+                  title_justify="left")
+    for col in ("Offer", "Services", "Records", "Published", "Age", "Source"):
+        table.add_column(col, justify="right" if col in ("Records", "Age") else "left")
+    for o in info["offers"]:
+        age = "" if o["age_days"] is None else f"{o['age_days']} d" + (" [red]STALE[/red]" if o["stale"] else "")
+        span = o["published_min"] if o["published_min"] == o["published_max"] else \
+            f"{o['published_min']} – {o['published_max']}"
+        regions = "" if o["regions"] == [info["region"]] else f" (regions: {', '.join(o['regions'])})"
+        table.add_row(o["offer_code"], ", ".join(o["services"]) + regions, str(o["records"]), span, age,
+                      "; ".join(o["sources"])[:70])
+    con = _console()
+    con.print(table)
+    stale = [o["offer_code"] for o in info["offers"] if o["stale"]]
+    if stale:
+        con.print(f"[yellow]warning:[/yellow] newest prices of {', '.join(stale)} are over 12 months old; "
+                  "refresh them from the AWS Price List when you can.")
+    con.print(f"Missing commitment offerings ({len(info['gaps'])}): " +
+              "; ".join(f"{g['service']} {g['offering']}" for g in info["gaps"]))
+
+
+@catalog_app.command("search")
+def catalog_search(text: str, service: Annotated[str | None, typer.Option(help="service or offer code")] = None,
+                   term: Annotated[str | None, typer.Option(help="OnDemand, Reserved, SavingsPlan, Spot")] = None,
+                   fmt: Annotated[CatalogFmt, typer.Option("--format")] = CatalogFmt.table,
+                   region: str = REGION) -> None:
+    """Find prices by usage type, instance type, SKU or description."""
+    from stackcost import output
+
+    found = _load_catalog(region).search(text, service_code=service, term=term)
+    if fmt is CatalogFmt.json:
+        print(output.search_json(found, text))
+        return
+    if not found:
+        raise UserError(f"no price matches {text!r}" + (f" in {service}" if service else ""))
+    _console().print(output.search_table(found, text))
+
+
+@catalog_app.command("build")
+def catalog_build(src: Annotated[Path, typer.Option("--from", help="directory in the shared/aws-prices layout")],
+                  region: str = REGION,
+                  out: Annotated[Path | None, typer.Option(help="pricing_data root (default: the shipped one)")]
+                  = None) -> None:
+    """Regenerate pricing_data/<region>/ from AWS price files (reproducible, byte for byte)."""
+    from stackcost.catalog.build import build
+    from stackcost.paths import pricing_data_root
+
+    if not src.is_dir():
+        raise UserError(f"--from {src}: not a directory")
+    target = build(src, region, out or pricing_data_root())
+    manifest = json.loads((target / "manifest.json").read_text())
+    total = sum(o["records"] for o in manifest["offers"].values())
+    print(f"built {target}: {total} records in {len(manifest['offers'])} offers, {len(manifest['gaps'])} gaps listed")
+
+
+# -- estimates ------------------------------------------------------------------------------------------------
+
+def _estimate(config: Path | None, env: str):  # type: ignore[no-untyped-def]
+    from stackcost.estimate import estimate
+    from stackcost.sizing.load import load_stack
+
+    stack, _ = load_stack(config)
+    return estimate(stack, env, _load_catalog(stack.region))
+
+
+@app.command("estimate")
+def estimate_cmd(environment: Annotated[str, typer.Argument(help="environment name")] = "production",
+                 config: ConfigOpt = None,
+                 fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.table,
+                 all_envs: Annotated[bool, typer.Option("--all", help="every environment side by side")] = False,
+                 ) -> None:
+    """What an environment costs per month, line by line, with every price traced to the catalog."""
+    from stackcost import output
+    from stackcost.estimate import estimate
+    from stackcost.sizing.load import load_stack
+
+    stack, source = load_stack(config)
+    catalog = _load_catalog(stack.region)
+    if all_envs:
+        ests = [estimate(stack, name, catalog) for name in stack.environments]
+        if fmt is Fmt.json:
+            print(json.dumps([e.to_json() for e in ests], indent=2, ensure_ascii=False))
+        elif fmt is Fmt.csv:
+            print("".join(output.estimate_csv(e) if i == 0 else output.estimate_csv(e).split("\n", 1)[1]
+                          for i, e in enumerate(ests)), end="")
+        elif fmt is Fmt.markdown:
+            print("\n".join(output.estimate_markdown(e) for e in ests))
+        else:
+            _console().print(output.side_by_side(ests))
+        return
+    est = estimate(stack, environment, catalog)
+    if fmt is Fmt.json:
+        print(output.estimate_json(est))
+    elif fmt is Fmt.csv:
+        print(output.estimate_csv(est), end="")
+    elif fmt is Fmt.markdown:
+        print(output.estimate_markdown(est), end="")
+    else:
+        con = _console()
+        con.print(output.estimate_table(est))
+        con.print(f"Config: {source}. Prices: AWS list prices for {est.region}, published {est.published_min} "
+                  f"to {est.published_max} (`cost catalog info`).")
+        for note in est.assumptions:
+            con.print(f"[dim]assumption: {note}[/dim]")
+
+
+@app.command("compare")
+def compare_cmd(a: Annotated[str, typer.Argument(help="environment, or a config file")],
+                b: Annotated[str, typer.Argument(help="environment, or a config file")],
+                config: ConfigOpt = None,
+                environment: Annotated[str, typer.Option("--env", help="environment when comparing two files")]
+                = "production") -> None:
+    """The difference per line between two environments (or two config files)."""
+    from stackcost import output
+
+    def one(x: str):  # type: ignore[no-untyped-def]
+        p = Path(x)
+        if p.suffix in (".yaml", ".yml"):
+            return _estimate(p, environment), f"{p.name}:{environment}"
+        return _estimate(config, x), x
+
+    (ea, la), (eb, lb) = one(a), one(b)
+    _console().print(output.compare_table(ea, eb, la, lb))
+
+
+@app.command("init")
+def init_cmd(path: Annotated[Path, typer.Argument()] = Path("cost.yaml")) -> None:
+    """Write the embedded hospital-ERP sizing to ./cost.yaml to edit (never overwrites)."""
+    from stackcost.sizing.load import preset_text
+    from stackcost.util import write_atomic
+
+    if path.exists():
+        raise UserError(f"{path} already exists; not overwriting it (remove it first)")
+    write_atomic(path, preset_text())
+    print(f"wrote {path}: edit it, then run `cost estimate production`")
+
+
+def main() -> None:
+    from stackcost.errors import USER_ERRORS
+
+    try:
+        app()
+    except (UserError, *USER_ERRORS) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,13 @@
+"""The exceptions that mean "the user asked for something wrong or missing": the CLI prints them as one line."""
+
+from __future__ import annotations
+
+from stackcost.catalog.lookup import AmbiguousPrice, PriceNotFound
+from stackcost.catalog.sources.shared import BuildError
+from stackcost.catalog.store import CatalogError
+from stackcost.estimate import EstimateError
+from stackcost.sizing.load import ConfigError
+
+USER_ERRORS: tuple[type[Exception], ...] = (
+    AmbiguousPrice, BuildError, CatalogError, ConfigError, EstimateError, PriceNotFound,
+)

@@ -1,0 +1,52 @@
+"""CloudWatch: log ingestion and storage, custom metrics (tiered), alarms, Container Insights, and the logs
+other services write into it (RDS exports, Enhanced Monitoring)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from stackcost.catalog import Catalog
+from stackcost.services.base import Component, fixed, n
+from stackcost.sizing.model import Band, Environment
+
+SERVICE = "CloudWatch"
+
+
+def components(env: Environment, catalog: Catalog) -> list[Component]:
+    cw = env.cloudwatch
+    out: list[Component] = []
+    ingest = catalog.price("AmazonCloudWatch", chargeType="logs-ingestion-standard")
+
+    def logs(label: str, gb: Band, why: str) -> None:
+        if gb.high > 0:
+            out.append(Component(SERVICE, label, "GB", gb, (ingest,), usage_based=True,
+                                 assumption=f"{n(gb.typical)} GB/month {why}"))
+
+    if cw is not None:
+        logs("application logs ingested", cw.logs_ingested_gb, "from ECS tasks (awslogs)")
+    if env.rds is not None:
+        logs(f"PostgreSQL logs exported (log_statement={env.rds.log_statement})", env.rds.exported_logs_gb,
+             "exported by RDS to CloudWatch Logs")
+        if env.rds.enhanced_monitoring_interval_s:
+            logs(f"RDS Enhanced Monitoring every {env.rds.enhanced_monitoring_interval_s} s",
+                 env.rds.enhanced_monitoring_gb, "written to the RDSOSMetrics log group")
+    if cw is None:
+        return out
+    if cw.container_insights:
+        logs("Container Insights performance logs", cw.container_insights_logs_gb, "of performance log events")
+    if cw.logs_stored_gb.high > 0:
+        rec = catalog.price("AmazonCloudWatch", chargeType="logs-storage")
+        out.append(Component(SERVICE, "log storage", "GB-Mo", cw.logs_stored_gb, (rec,), usage_based=True,
+                             assumption=f"{n(cw.logs_stored_gb.typical)} GB kept on average (compressed)"))
+    metrics = cw.custom_metrics + (cw.container_insights_metrics if cw.container_insights else 0)
+    if metrics:
+        tiers = tuple(catalog.tiers("AmazonCloudWatch", chargeType="custom-metrics"))
+        why = f"{cw.custom_metrics} custom" + (f" + {cw.container_insights_metrics} Container Insights"
+                                               if cw.container_insights else "")
+        out.append(Component(SERVICE, "metrics", "Metrics-Mo", fixed(Decimal(metrics)), tiers,
+                             assumption=f"{why} metrics"))
+    if cw.alarms:
+        rec = catalog.price("AmazonCloudWatch", chargeType="alarm-standard")
+        out.append(Component(SERVICE, "standard alarms", "Alarms-Mo", fixed(cw.alarms), (rec,),
+                             assumption=f"{cw.alarms} standard-resolution alarms"))
+    return out
