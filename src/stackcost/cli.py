@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from stackcost.catalog import Catalog
+    from stackcost.estimate import Estimate
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="AWS cost estimates for the hospital ERP stack in Seoul, from a cached AWS price catalog.")
@@ -18,14 +24,14 @@ app.add_typer(catalog_app, name="catalog")
 REGION = "ap-northeast-2"
 
 
-class Fmt(str, Enum):
+class Fmt(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
     markdown = "markdown"
 
 
-class CatalogFmt(str, Enum):
+class CatalogFmt(StrEnum):
     table = "table"
     json = "json"
 
@@ -34,13 +40,13 @@ class UserError(Exception):
     """A problem with what the user asked for; printed as one line."""
 
 
-def _console():  # type: ignore[no-untyped-def]
+def _console() -> Console:
     from rich.console import Console
 
     return Console(width=200) if not sys.stdout.isatty() else Console()
 
 
-def _load_catalog(region: str = REGION):  # type: ignore[no-untyped-def]
+def _load_catalog(region: str = REGION) -> Catalog:
     from stackcost.catalog import Catalog
 
     return Catalog.load(region)
@@ -122,7 +128,7 @@ def catalog_build(src: Annotated[Path, typer.Option("--from", help="directory in
 
 # -- estimates ------------------------------------------------------------------------------------------------
 
-def _estimate(config: Path | None, env: str):  # type: ignore[no-untyped-def]
+def _estimate(config: Path | None, env: str) -> Estimate:
     from stackcost.estimate import estimate
     from stackcost.sizing.load import load_stack
 
@@ -180,7 +186,7 @@ def compare_cmd(a: Annotated[str, typer.Argument(help="environment, or a config 
     """The difference per line between two environments (or two config files)."""
     from stackcost import output
 
-    def one(x: str):  # type: ignore[no-untyped-def]
+    def one(x: str) -> tuple[Estimate, str]:
         p = Path(x)
         if p.suffix in (".yaml", ".yml"):
             return _estimate(p, environment), f"{p.name}:{environment}"
@@ -205,10 +211,13 @@ def init_cmd(path: Annotated[Path, typer.Argument()] = Path("cost.yaml")) -> Non
 def main() -> None:
     from stackcost.errors import USER_ERRORS
 
+    handled: tuple[type[Exception], ...] = (UserError, *USER_ERRORS)
     try:
         app()
-    except (UserError, *USER_ERRORS) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except handled as exc:
+        # One line per problem (a config can have several), never a traceback.
+        for line in str(exc).splitlines():
+            print(f"error: {line}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from stackcost.catalog import AmbiguousPrice, Catalog, PriceNotFound
 from stackcost.services import alb, cloudfront, cloudwatch, elasticache, fargate, nat, network, other, rds, s3
 from stackcost.services.base import Component
+from stackcost.sizing.catalog_check import check_environment
 from stackcost.sizing.model import Band, Environment, Stack
 
 if TYPE_CHECKING:
@@ -163,6 +164,7 @@ def estimate(stack: Stack, environment: str, catalog: Catalog) -> Estimate:
         known = ", ".join(stack.environments)
         raise EstimateError(f"no environment {environment!r} in the config (it has: {known})")
     env = stack.environments[environment]
+    check_environment(environment, env, catalog)
     items = [line_item(c) for c in environment_components(env, catalog, environment)]
     lo, hi = catalog.published_range()
     return Estimate(environment=environment, region=stack.region, items=items,

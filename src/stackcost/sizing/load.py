@@ -74,9 +74,15 @@ def load_stack(path: Path | None = None) -> tuple[Stack, str]:
 # -- error formatting ---------------------------------------------------------------------------------------
 
 def format_errors(exc: ValidationError, data: Any) -> list[str]:
+    errors = exc.errors(include_url=False)
+    # A misspelt key shows up twice: as an unknown field and as the missing one it meant. Keep the first only.
+    meant = {(*err["loc"][:-1], _field_suggestion(list(err["loc"])))
+             for err in errors if err["type"] == "extra_forbidden"}
     lines = []
-    for err in exc.errors(include_url=False):
+    for err in errors:
         loc = list(err["loc"])
+        if err["type"] == "missing" and tuple(loc) in meant:
+            continue
         path = _path(loc, data)
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":

@@ -411,7 +411,7 @@ def _rate_row(row: dict[str, str], region: str) -> PriceRecord | None:
                            offer_code="AWSDatabaseSavingsPlans", product_family="", usage_type=usage_type,
                            operation="", term="SavingsPlan", attributes=attrs,
                            lease_years=_sp_term(row["term"]), purchase_option=row["purchase_option"],
-                           **common)  # type: ignore[arg-type]
+                           **common)
     if item.startswith("Fargate Compute Savings Plan"):
         ut = row["usage_type"].replace(" (pattern)", "")
         attrs = {"cpuArchitecture": "ARM64" if "ARM" in ut else "x86_64", "operatingSystem": "Linux",
@@ -423,7 +423,7 @@ def _rate_row(row: dict[str, str], region: str) -> PriceRecord | None:
                            purchase_option=row["purchase_option"],
                            confidence="reference" if row["region"] != region else "secondary",
                            notes="another region's rate: for an indicative discount only, never a Seoul price",
-                           **common)  # type: ignore[arg-type]
+                           **common)
     if item.startswith("Fargate Spot"):
         attrs = {"cpuArchitecture": "x86_64", "operatingSystem": "Linux",
                  "resource": "vCPU" if "vCPU" in row["usage_type"] else "memory"}

@@ -1,0 +1,3 @@
+from stackcost.cli import main
+
+main()

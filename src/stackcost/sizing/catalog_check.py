@@ -1,0 +1,40 @@
+"""Check the names in a sizing against the catalog before pricing, so a typo reads as a config error:
+`staging.rds.instance_class: db.t3.mediun not in the Seoul catalog (did you mean db.t3.medium?)`."""
+
+from __future__ import annotations
+
+import difflib
+
+from stackcost.catalog import Catalog
+from stackcost.sizing.load import ConfigError
+from stackcost.sizing.model import Environment
+
+REGION_NAMES = {"ap-northeast-2": "Seoul"}
+
+
+def _check(path: str, value: str, options: list[str], where: str) -> str | None:
+    if value in options:
+        return None
+    near = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    hint = f" (did you mean {near[0]}?)" if near else ""
+    return f"{path}: {value} not in the {where} catalog{hint}"
+
+
+def check_environment(name: str, env: Environment, catalog: Catalog) -> None:
+    where = REGION_NAMES.get(catalog.region, catalog.region)
+    errors: list[str | None] = []
+    if env.rds is not None:
+        classes = catalog.values("AmazonRDS", "instanceType", product_family="Database Instance",
+                                 databaseEngine="PostgreSQL")
+        errors.append(_check(f"{name}.rds.instance_class", env.rds.instance_class, classes, where))
+    if env.elasticache is not None:
+        engine = {"redis": "Redis", "valkey": "Valkey"}[env.elasticache.engine]
+        nodes = catalog.values("AmazonElastiCache", "instanceType", cacheEngine=engine)
+        errors.append(_check(f"{name}.elasticache.node_type", env.elasticache.node_type, nodes,
+                             f"{where} {engine}"))
+    if env.cloudfront is not None:
+        groups = catalog.values("AmazonCloudFront", "edgeGroup", chargeType="transfer-internet")
+        errors.append(_check(f"{name}.cloudfront.edge_group", env.cloudfront.edge_group, groups, where))
+    found = [e for e in errors if e]
+    if found:
+        raise ConfigError(found)

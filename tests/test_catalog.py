@@ -1,0 +1,134 @@
+"""The shipped catalog: contents, exact lookup, suggestions, tiers, integrity."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from stackcost.catalog import AmbiguousPrice, Catalog, CatalogError, PriceNotFound, split_tiers
+from stackcost.catalog.build import build
+from stackcost.catalog.sources.shared import BuildError
+from tests.conftest import FIXTURES
+
+
+def test_every_shared_price_point_is_in_the_catalog(catalog: Catalog) -> None:
+    # 1,028 CSV rows + 111 Savings Plans/Spot/PI rates (5 test-fixture/historical rows excluded) + 3 allowances
+    assert len(catalog.records) == 1028 + 111 + 3
+    assert len(catalog.manifest["excluded"]) == 5
+
+
+def test_multi_az_db_t3_medium_on_demand_and_its_three_reservations(catalog: Catalog) -> None:
+    found = catalog.search("APN2-Multi-AZUsage:db.t3.medium")
+    on_demand = [r for r in found if r.term == "OnDemand"]
+    reserved = sorted((r.lease_years, r.purchase_option, r.price_usd, r.upfront_usd)
+                      for r in found if r.term == "Reserved")
+    assert [r.price_usd for r in on_demand] == ["0.224"]
+    assert reserved == [(1, "No Upfront", "0.174", "0"), (1, "Partial Upfront", "0.0829", "726"),
+                        (3, "Partial Upfront", "0.056", "1472")]
+    assert all(r.rate_code.startswith("95ZN5CFGUHAV45ZD.") for r in found if r.term == "Reserved")
+
+
+def test_exact_lookup_keeps_the_published_string(catalog: Catalog) -> None:
+    rec = catalog.price("AmazonECS", usage_type="APN2-Fargate-vCPU-Hours:perCPU")
+    assert rec.price_usd == "0.04656" and rec.price == Decimal("0.04656")
+    assert rec.sku == "DS579H2QDYXPJDKE"
+    assert rec.rate_code == "DS579H2QDYXPJDKE.JRTCKXETXF.6YS6EN2CT7"
+    assert rec.published == "2025-10-27"
+
+
+def test_no_match_names_the_filter_and_suggests(catalog: Catalog) -> None:
+    with pytest.raises(PriceNotFound) as exc:
+        catalog.price("AmazonRDS", instanceType="db.t3.mediun", deploymentOption="Multi-AZ")
+    assert "instanceType='db.t3.mediun'" in str(exc.value)
+    assert "did you mean instanceType='db.t3.medium'?" in str(exc.value)
+
+
+def test_several_matches_are_ambiguous_never_a_guess(catalog: Catalog) -> None:
+    with pytest.raises(AmbiguousPrice) as exc:
+        catalog.price("AmazonRDS", instanceType="db.t3.medium")
+    assert len(exc.value.candidates) == 2
+
+
+def test_unknown_service_code_is_suggested(catalog: Catalog) -> None:
+    with pytest.raises(PriceNotFound, match="did you mean AmazonRDS"):
+        catalog.price("AmazonRDX", usage_type="x")
+
+
+def test_reference_rates_of_other_regions_are_never_returned_as_seoul_prices(catalog: Catalog) -> None:
+    assert catalog.find("AmazonECS", term="SavingsPlan") == []
+    ref = catalog.find("AmazonECS", term="SavingsPlan", include_reference=True, region="us-east-1")
+    assert ref and all(r.confidence == "reference" for r in ref)
+
+
+def test_gaps_are_listed_not_invented(catalog: Catalog) -> None:
+    gaps = {(g["service"], g["offering"]) for g in catalog.manifest["gaps"]}
+    assert ("RDS PostgreSQL", "1yr All Upfront") in gaps
+    assert ("Fargate", "Compute Savings Plans (Fargate) 1yr No Upfront") in gaps
+    assert not catalog.find("AmazonRDS", term="Reserved", purchase_option="All Upfront")
+
+
+def test_s3_storage_tiers_split_exactly(catalog: Catalog) -> None:
+    tiers = catalog.tiers("AmazonS3", usage_type="APN2-TimedStorage-ByteHrs")
+    charges = split_tiers(Decimal(60 * 1024), tiers)  # 60 TB: 50 TB at 0.025, 10 TB at 0.024
+    assert [(c.quantity, c.record.price_usd) for c in charges] == [(Decimal(51200), "0.025"),
+                                                                     (Decimal(10240), "0.024")]
+    assert sum(c.cost for c in charges) == Decimal(51200) * Decimal("0.025") + Decimal(10240) * Decimal("0.024")
+
+
+def test_egress_free_allowance_is_data(catalog: Catalog) -> None:
+    free = catalog.free_allowance("AWSDataTransfer", usage_type="APN2-DataTransfer-Out-Bytes")
+    assert free == Decimal(100)
+    tiers = catalog.tiers("AWSDataTransfer", usage_type="APN2-DataTransfer-Out-Bytes")
+    charges = split_tiers(Decimal(150), tiers, free)
+    assert [(c.quantity, c.record.price_usd) for c in charges] == [(Decimal(50), "0.126")]
+
+
+def test_cloudfront_tiers_are_cumulative(catalog: Catalog) -> None:
+    tiers = catalog.tiers("AmazonCloudFront", edgeGroup="Asia Pacific", chargeType="transfer-internet")
+    bounds = [(t.tier_start, t.tier_end, t.price_usd) for t in tiers]
+    assert bounds[0] == ("0", "10240", "0.12")
+    assert bounds[-1] == ("5242880", None, "0.06")
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(bounds))
+
+
+def test_tampered_file_is_reported_not_used(catalog_copy: Path) -> None:
+    f = catalog_copy / "ap-northeast-2" / "AmazonECS.jsonl"
+    f.write_text(f.read_text().replace('"0.04656"', '"0.01"'))
+    with pytest.raises(CatalogError, match="does not match its checksum"):
+        Catalog.load("ap-northeast-2", root=catalog_copy)
+
+
+def test_truncated_file_is_reported(catalog_copy: Path) -> None:
+    f = catalog_copy / "ap-northeast-2" / "AmazonRDS.jsonl"
+    f.write_bytes(f.read_bytes()[:1000])
+    with pytest.raises(CatalogError):
+        Catalog.load("ap-northeast-2", root=catalog_copy)
+
+
+def test_missing_catalog_says_how_to_build_it(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError, match="cost catalog build"):
+        Catalog.load("ap-northeast-2", root=tmp_path)
+
+
+def test_build_reproduces_the_shipped_catalog_byte_for_byte(tmp_path: Path) -> None:
+    target = build(FIXTURES / "aws-prices", "ap-northeast-2", tmp_path)
+    shipped = Path(__file__).parent.parent / "pricing_data" / "ap-northeast-2"
+    built = sorted(p.name for p in target.iterdir())
+    assert built == sorted(p.name for p in shipped.iterdir())
+    for name in built:
+        assert (target / name).read_bytes() == (shipped / name).read_bytes(), name
+
+
+def test_build_rejects_a_directory_in_another_layout(tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match=r"seoul_prices\.csv"):
+        build(tmp_path, "ap-northeast-2", tmp_path / "out")
+
+
+def test_manifest_counts_match_files(catalog: Catalog) -> None:
+    m = catalog.manifest
+    assert sum(o["records"] for o in m["offers"].values()) == len(catalog.records)
+    assert json.loads(json.dumps(m)) == m

@@ -1,0 +1,119 @@
+"""The `cost` command as a user runs it: real process, real output, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+COST = [sys.executable, "-m", "stackcost"]
+
+
+def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*COST, *args], capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, "COLUMNS": "200", **(env or {})}, timeout=60)
+
+
+def test_estimate_production_json_has_every_service(tmp_path: Path) -> None:
+    r = run("estimate", "production", "--format", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["schema_version"] == 1 and data["currency"] == "USD" and data["region"] == "ap-northeast-2"
+    services = {i["service"] for i in data["line_items"]}
+    assert {"ECS Fargate", "RDS PostgreSQL", "ElastiCache", "NAT Gateway", "ALB", "CloudFront", "S3",
+            "CloudWatch"} <= services
+    total = sum(Decimal(i["monthly_usd"]) for i in data["line_items"])
+    assert Decimal(data["total_monthly_usd"]) == total
+    for item in data["line_items"]:
+        assert Decimal(item["monthly_usd"]) == Decimal(item["monthly_usd"]).quantize(Decimal("0.01"))
+
+
+def test_estimate_table_shows_total_and_dates(tmp_path: Path) -> None:
+    r = run("estimate", "production", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Total per month" in r.stdout and "published 2024-10-07" in r.stdout
+
+
+def test_all_environments_side_by_side_and_csv_markdown(tmp_path: Path) -> None:
+    r = run("estimate", "--all", cwd=tmp_path)
+    assert r.returncode == 0 and "staging" in r.stdout and "development" in r.stdout
+    r = run("estimate", "staging", "--format", "csv", cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout.startswith("environment,service,component")
+    r = run("estimate", "staging", "--format", "markdown", cwd=tmp_path)
+    assert r.returncode == 0 and "| **Total** |" in r.stdout
+
+
+def test_compare_environments(tmp_path: Path) -> None:
+    r = run("compare", "staging", "production", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Difference" in r.stdout
+
+
+def one_line_error(r: subprocess.CompletedProcess[str]) -> str:
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+def test_bad_config_is_one_line_exit_2(tmp_path: Path) -> None:
+    cfg = tmp_path / "cost.yaml"
+    cfg.write_text("environments:\n  production:\n    rds:\n      instnce_class: db.t3.medium\n      allocated_gb: 1\n")
+    err = one_line_error(run("estimate", "production", cwd=tmp_path))
+    assert "production.rds.instnce_class: unknown field (did you mean instance_class?)" in err
+    cfg.write_text("environments: [\n")
+    assert "cost.yaml:2:1" in one_line_error(run("estimate", cwd=tmp_path))
+
+
+def test_unknown_environment_and_missing_file(tmp_path: Path) -> None:
+    assert "no environment 'prod'" in one_line_error(run("estimate", "prod", cwd=tmp_path))
+    assert "no such file" in one_line_error(run("estimate", "--config", str(tmp_path / "x.yaml"), cwd=tmp_path))
+
+
+def test_corrupted_catalog_is_a_clear_error(tmp_path: Path, catalog_copy: Path) -> None:
+    f = catalog_copy / "ap-northeast-2" / "AmazonEC2.jsonl"
+    f.write_text(f.read_text()[:-20])
+    err = one_line_error(run("estimate", cwd=tmp_path, env={"STACKCOST_PRICING_DATA": str(catalog_copy)}))
+    assert "AmazonEC2.jsonl does not match its checksum" in err
+
+
+def test_catalog_info_lists_every_offer_with_dates(tmp_path: Path) -> None:
+    r = run("catalog", "info", "--format", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    info = json.loads(r.stdout)
+    assert info["schema_version"] == 1 and info["checksums_verified"] is True
+    codes = {o["offer_code"] for o in info["offers"]}
+    assert {"AmazonECS", "AmazonRDS", "AmazonElastiCache", "AmazonEC2", "AWSELB", "AmazonCloudFront", "AmazonS3",
+            "AmazonCloudWatch", "AWSDatabaseSavingsPlans"} <= codes
+    assert all(o["published_max"] for o in info["offers"] if o["offer_code"] != "stackcost-allowances")
+    r = run("catalog", "info", cwd=tmp_path)
+    assert r.returncode == 0 and "checksums verified" in r.stdout
+
+
+def test_catalog_search_json(tmp_path: Path) -> None:
+    r = run("catalog", "search", "APN2-Multi-AZUsage:db.t3.medium", "--format", "json", cwd=tmp_path)
+    data = json.loads(r.stdout)
+    assert data["schema_version"] == 1 and data["count"] == 4
+    assert "no price matches" in one_line_error(run("catalog", "search", "db.zz.nothing", cwd=tmp_path))
+
+
+def test_catalog_build_cli(tmp_path: Path) -> None:
+    fixtures = Path(__file__).parent / "fixtures" / "aws-prices"
+    r = run("catalog", "build", "--from", str(fixtures), "--out", str(tmp_path / "pd"), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "1142 records" in r.stdout
+    assert "not a directory" in one_line_error(run("catalog", "build", "--from", str(tmp_path / "nope"),
+                                                   "--out", str(tmp_path / "pd"), cwd=tmp_path))
+
+
+def test_init_writes_preset_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    r = run("init", cwd=tmp_path)
+    assert r.returncode == 0 and (tmp_path / "cost.yaml").is_file()
+    assert "already exists" in one_line_error(run("init", cwd=tmp_path))
+    r = run("estimate", "production", "--format", "json", cwd=tmp_path)  # reads ./cost.yaml
+    assert r.returncode == 0

@@ -1,0 +1,98 @@
+"""Hand calculations: each production line = quantity × the Seoul catalog price, to the cent."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+
+from stackcost.catalog import Catalog
+from stackcost.estimate import Estimate, estimate
+from stackcost.services.alb import lcus
+from stackcost.sizing.model import Stack
+
+
+def c(x: Decimal) -> Decimal:
+    return x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@pytest.fixture(scope="module")
+def prod(stack: Stack, catalog: Catalog) -> Estimate:
+    return estimate(stack, "production", catalog)
+
+
+def line(est: Estimate, service: str, startswith: str) -> Decimal:
+    (item,) = [i for i in est.items if i.service == service and i.component.startswith(startswith)]
+    return item.monthly_usd
+
+
+def test_fargate_two_tasks_of_2_vcpu_4_gb_all_month(prod: Estimate) -> None:
+    vcpu = c(2 * 730 * 2 * Decimal("0.04656"))
+    mem = c(2 * 730 * 4 * Decimal("0.00511"))
+    assert line(prod, "ECS Fargate", "api: vCPU") == vcpu == Decimal("135.96")
+    assert line(prod, "ECS Fargate", "api: memory") == mem == Decimal("29.84")
+    assert prod.by_service()["ECS Fargate"] == Decimal("165.80")  # the guide said ~80
+
+
+def test_rds_multi_az_instance_storage_backup(prod: Estimate) -> None:
+    assert line(prod, "RDS PostgreSQL", "db.t3.medium Multi-AZ") == c(730 * Decimal("0.224"))
+    assert line(prod, "RDS PostgreSQL", "gp3 storage") == c(100 * Decimal("0.262"))
+    assert line(prod, "RDS PostgreSQL", "backup") == c((120 - 100) * Decimal("0.095"))
+
+
+def test_elasticache_two_redis_nodes(prod: Estimate) -> None:
+    assert line(prod, "ElastiCache", "2 × cache.t3.micro") == c(2 * 730 * Decimal("0.025"))
+
+
+def test_nat_hours_and_bytes(prod: Estimate) -> None:
+    assert line(prod, "NAT Gateway", "2 NAT") == c(2 * 730 * Decimal("0.059"))
+    assert line(prod, "NAT Gateway", "data processed") == c(100 * Decimal("0.059"))
+
+
+def test_alb_hours_and_lcus(prod: Estimate) -> None:
+    assert line(prod, "ALB", "1 load balancer") == c(730 * Decimal("0.0225"))
+    # typical: max(2/25, 300/3000, 0.2 GB/h, 5 req/s × 0 paid rules) = 0.2 LCU
+    assert line(prod, "ALB", "LCU") == c(Decimal("0.2") * 730 * Decimal("0.008"))
+
+
+def test_alb_lcu_worked_example_from_the_aws_pricing_page() -> None:
+    # 1 new connection/s lasting 2 minutes (120 active/min), 5 requests/s, 300 KB/s processed
+    # (1.08 GB/h), 60 rules: new 0.04, active 0.04, bytes 1.08, rules 5 × 50 / 1,000 = 0.25 -> 1.08 LCU.
+    assert lcus(Decimal(1), Decimal(120), Decimal("1.08"), Decimal(5), 60) == Decimal("1.08")
+
+
+def test_cloudfront_within_the_always_free_tier(prod: Estimate, stack: Stack, catalog: Catalog) -> None:
+    assert prod.by_service()["CloudFront"] == Decimal("0.00")
+    staging = estimate(stack, "staging", catalog)  # free tier off: 10 GB × 0.12 + 200,000 × 0.0000012
+    assert line(staging, "CloudFront", "data transfer") == c(10 * Decimal("0.12"))
+    assert line(staging, "CloudFront", "HTTPS") == c(200000 * Decimal("0.0000012"))
+
+
+def test_s3_storage_and_requests(prod: Estimate) -> None:
+    assert line(prod, "S3", "STANDARD storage") == c(50 * Decimal("0.025"))
+    assert line(prod, "S3", "PUT") == c(100000 * Decimal("0.0000045"))
+    assert line(prod, "S3", "GET") == c(1000000 * Decimal("0.00000035"))
+
+
+def test_cloudwatch_logs_metrics_alarms(prod: Estimate) -> None:
+    assert line(prod, "CloudWatch", "application logs") == c(30 * Decimal("0.76"))
+    assert line(prod, "CloudWatch", "PostgreSQL logs") == c(20 * Decimal("0.76"))
+    assert line(prod, "CloudWatch", "log storage") == c(100 * Decimal("0.0314"))
+    assert line(prod, "CloudWatch", "metrics") == c(20 * Decimal("0.3"))
+    assert line(prod, "CloudWatch", "standard alarms") == c(3 * Decimal("0.1"))
+
+
+def test_public_ipv4_for_nat_eips_and_alb_nodes(prod: Estimate) -> None:
+    assert line(prod, "VPC", "public IPv4") == c((2 + 2) * 730 * Decimal("0.005"))
+
+
+def test_totals_are_the_sum_of_rounded_lines(prod: Estimate) -> None:
+    assert prod.total == sum(i.monthly_usd for i in prod.items)
+    assert prod.total_low <= prod.total <= prod.total_high
+    assert all(i.monthly_usd == i.monthly_usd.quantize(Decimal("0.01")) for i in prod.items)
+
+
+def test_every_line_has_provenance(prod: Estimate) -> None:
+    for item in prod.items:
+        assert item.source and item.published, item.component
+        assert item.assumption, item.component
