@@ -1,0 +1,59 @@
+"""Speed measurements (not tests): catalog load, in-process estimate, cold `cost estimate production`.
+
+Run with `make bench`; prints a Markdown table that the README quotes.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+
+REPEAT = 15
+
+
+def timed(fn: Callable[[], object], repeat: int = REPEAT) -> tuple[float, float]:
+    samples = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t) * 1000)
+    return statistics.median(samples), min(samples)
+
+
+def cold(args: list[str]) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as cwd:  # no ./cost.yaml: the embedded preset
+        return timed(lambda: subprocess.run(args, cwd=cwd, check=True, capture_output=True,
+                                            env={**os.environ, "COLUMNS": "200"}), repeat=7)
+
+
+def main() -> None:
+    from stackcost.catalog import Catalog
+    from stackcost.estimate import estimate
+    from stackcost.sizing.load import load_stack
+
+    catalog = Catalog.load()
+    stack, _ = load_stack(None)
+    rows = [
+        ("catalog load (1,142 records, checksums verified)", *timed(Catalog.load)),
+        ("estimate production, in process", *timed(lambda: estimate(stack, "production", catalog))),
+        ("estimate all 3 environments, in process",
+         *timed(lambda: [estimate(stack, e, catalog) for e in stack.environments])),
+        ("python -c pass (interpreter start)", *cold([sys.executable, "-c", "pass"])),
+        ("cost estimate production (cold process)", *cold([sys.executable, "-m", "stackcost", "estimate",
+                                                            "production"])),
+        ("cost estimate production --format json (cold)",
+         *cold([sys.executable, "-m", "stackcost", "estimate", "production", "--format", "json"])),
+    ]
+    print(f"| measurement ({os.cpu_count()} cores) | median ms | min ms |")
+    print("|---|--:|--:|")
+    for name, med, best in rows:
+        print(f"| {name} | {med:.1f} | {best:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
