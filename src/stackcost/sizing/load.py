@@ -36,8 +36,10 @@ def preset_text() -> str:
 def parse_yaml(text: str, source: str) -> Any:
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise ConfigError([f"{source}: larger than {MAX_BYTES:,} bytes; not a sizing file"])
+    # libyaml's safe loader when the wheel has it: the same safe subset, ~10x faster than the pure-Python one.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
