@@ -16,6 +16,7 @@ from stackcost.services import alb, cloudfront, cloudwatch, elasticache, fargate
 from stackcost.services.base import Component
 from stackcost.sizing.catalog_check import check_environment
 from stackcost.sizing.model import Band, Environment, Stack
+from stackcost.util import plain
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,12 +38,6 @@ class EstimateError(Exception):
 
 def cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def plain(value: Decimal) -> str:
-    """Exact decimal string without exponent or trailing zeros."""
-    s = format(value.normalize(), "f")
-    return s
 
 
 @dataclass(frozen=True)

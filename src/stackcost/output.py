@@ -10,8 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 from stackcost.catalog import PriceRecord
-from stackcost.estimate import Estimate, LineItem, plain
+from stackcost.estimate import Estimate, LineItem
 from stackcost.services.base import n
+from stackcost.util import plain
 
 CATALOG_SCHEMA_VERSION = 1
 

@@ -11,9 +11,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from stackcost.catalog import Catalog
-from stackcost.estimate import Estimate, estimate, plain
+from stackcost.estimate import Estimate, estimate
 from stackcost.sizing.load import load_stack
-from stackcost.util import write_atomic
+from stackcost.util import plain, write_atomic
 
 # The customer's table, as typed in shared/seed/infrastructure-setup-guide.md §9.1 (the claim under review).
 GUIDE_TABLE: list[tuple[str, str, Decimal, str]] = [

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+from decimal import Decimal
 from pathlib import Path
+
+
+def plain(value: Decimal) -> str:
+    """Exact decimal string without exponent or trailing zeros ("10240", "0.5")."""
+    return format(value.normalize(), "f")
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from stackcost.util import plain as _n
+
 # vCPU -> (min GB, max GB, step GB), or an explicit list of GB values.
 _RANGES: dict[Decimal, tuple[Decimal, Decimal, Decimal]] = {
     Decimal("2"): (Decimal(4), Decimal(16), Decimal(1)),
@@ -42,10 +44,6 @@ def describe(vcpu: Decimal) -> str:
         lo, hi, step = _RANGES[vcpu]
         return f"{_n(lo)}-{_n(hi)} GB in {_n(step)} GB steps"
     return ", ".join(_n(m) for m in _LISTS[vcpu]) + " GB"
-
-
-def _n(d: Decimal) -> str:
-    return format(d.normalize(), "f")
 
 
 def is_valid(vcpu: Decimal, memory_gb: Decimal) -> bool:

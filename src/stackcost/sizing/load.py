@@ -114,8 +114,6 @@ def _path(loc: list[Any], data: Any) -> str:
             parts[-1] += f"[{name or item}]"
             node = node[item] if isinstance(node, list) and item < len(node) else None
             continue
-        if item in ("function-after[_scalar(), function-after[_consistent(), Tasks]]",):
-            continue
         parts.append(str(item))
         node = node.get(item) if isinstance(node, dict) else None
     return ".".join(parts) or "<top level>"

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from stackcost.sizing import fargate_sizes
+from stackcost.util import plain
 
 
 class _Strict(BaseModel):
@@ -103,7 +104,7 @@ class FargateService(_Strict):
     @classmethod
     def _vcpu(cls, v: Decimal) -> Decimal:
         if v not in fargate_sizes.VCPU_OPTIONS:
-            opts = ", ".join(format(o.normalize(), "f") for o in fargate_sizes.VCPU_OPTIONS)
+            opts = ", ".join(plain(o) for o in fargate_sizes.VCPU_OPTIONS)
             raise ValueError(f"{v} vCPU is not a Fargate size (one of {opts})")
         return v
 
@@ -114,8 +115,8 @@ class FargateService(_Strict):
         if vcpu is not None and not fargate_sizes.is_valid(vcpu, v):
             _, near = fargate_sizes.nearest(vcpu, v)
             raise ValueError(
-                f"{format(v.normalize(), 'f')} is not valid with {format(vcpu.normalize(), 'f')} vCPU "
-                f"({fargate_sizes.describe(vcpu)}; nearest: {format(near.normalize(), 'f')})"
+                f"{plain(v)} is not valid with {plain(vcpu)} vCPU "
+                f"({fargate_sizes.describe(vcpu)}; nearest: {plain(near)})"
             )
         return v
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from stackcost.catalog.records import PriceRecord
+from stackcost.util import plain as _fmt
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # "10 TB" of a GB-priced tier, "1B" (billion) of a count-priced one.
@@ -54,12 +55,6 @@ def parse_attributes(text: str) -> tuple[dict[str, str], list[str]]:
         else:
             notes.append(part)
     return attrs, notes
-
-
-def _fmt(d: Decimal) -> str:
-    """Decimal to a plain string without exponent or trailing zeros ("10240", "0.5")."""
-    s = format(d.normalize(), "f")
-    return s
 
 
 _TIER_WORDS = re.compile(
@@ -362,9 +357,7 @@ def records_from_prices_csv(path: Path, region: str) -> list[PriceRecord]:
         ))
         raw.append((row["description"], row["attributes"]))
     records = _assign_tiers(records, raw)
-    if term_free := [r for r in records if r.term == "FreeTier" and r.tier_start is None]:
-        records = [_free_tier_bounds(r) if r in term_free else r for r in records]
-    return records
+    return [_free_tier_bounds(r) if r.term == "FreeTier" and r.tier_start is None else r for r in records]
 
 
 def _free_tier_bounds(rec: PriceRecord) -> PriceRecord:
