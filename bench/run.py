@@ -1,4 +1,5 @@
-"""Speed measurements (not tests): catalog load, in-process estimate, cold `cost estimate production`.
+"""Speed measurements (not tests): catalog load, in-process estimate and optimize, Savings Plan sizing
+(8,760 hours × 1,000 candidate commitments), cold `cost estimate production`.
 
 Run with `make bench`; prints a Markdown table that the README quotes.
 """
@@ -36,16 +37,33 @@ def main() -> None:
     from stackcost.estimate import estimate
     from stackcost.sizing.load import load_stack
 
+    import numpy as np
+
+    from stackcost.optimize import optimize
+    from stackcost.optimize.sp_sizing import cost_curve
+
     catalog = Catalog.load()
     stack, _ = load_stack(None)
+    # A year of hourly on-demand usage of an autoscaled service: 2 tasks at night, up to 4 in office hours.
+    task_od = 2 * 0.04656 + 4 * 0.00511
+    hours = np.arange(8760)
+    usage = np.where((hours % 24 >= 8) & (hours % 24 < 20), 4, 2) * task_od
+    candidates = np.linspace(0, usage.max() * 0.8, 1000)
+    records = len(catalog.records)
     rows = [
-        ("catalog load (1,142 records, checksums verified)", *timed(Catalog.load)),
+        (f"catalog load ({records:,} records, checksums verified)", *timed(Catalog.load)),
         ("estimate production, in process", *timed(lambda: estimate(stack, "production", catalog))),
         ("estimate all 3 environments, in process",
          *timed(lambda: [estimate(stack, e, catalog) for e in stack.environments])),
+        ("optimize production (risk high), in process, warm catalog",
+         *timed(lambda: optimize(stack, "production", catalog, risk="high"))),
+        ("Savings Plan cost curve: 8,760 h × 1,000 commitments (NumPy)",
+         *timed(lambda: cost_curve(usage, 0.2, candidates))),
         ("python -c pass (interpreter start)", *cold([sys.executable, "-c", "pass"])),
         ("cost estimate production (cold process)", *cold([sys.executable, "-m", "stackcost", "estimate",
                                                             "production"])),
+        ("cost optimize production --format json (cold)",
+         *cold([sys.executable, "-m", "stackcost", "optimize", "production", "--format", "json"])),
         ("cost estimate production --format json (cold)",
          *cold([sys.executable, "-m", "stackcost", "estimate", "production", "--format", "json"])),
     ]

@@ -17,7 +17,8 @@ from tests.conftest import FIXTURES
 
 def test_every_shared_price_point_is_in_the_catalog(catalog: Catalog) -> None:
     # 1,028 CSV rows + 111 Savings Plans/Spot/PI rates (5 test-fixture/historical rows excluded) + 3 allowances
-    assert len(catalog.records) == 1028 + 111 + 3
+    # + 4 CloudFront flat-rate plans
+    assert len(catalog.records) == 1028 + 111 + 3 + 4
     assert len(catalog.manifest["excluded"]) == 5
 
 

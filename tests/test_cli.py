@@ -106,7 +106,7 @@ def test_catalog_build_cli(tmp_path: Path) -> None:
     fixtures = Path(__file__).parent / "fixtures" / "aws-prices"
     r = run("catalog", "build", "--from", str(fixtures), "--out", str(tmp_path / "pd"), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert "1142 records" in r.stdout
+    assert "1146 records" in r.stdout
     assert "not a directory" in one_line_error(run("catalog", "build", "--from", str(tmp_path / "nope"),
                                                    "--out", str(tmp_path / "pd"), cwd=tmp_path))
 
@@ -117,3 +117,43 @@ def test_init_writes_preset_and_refuses_to_overwrite(tmp_path: Path) -> None:
     assert "already exists" in one_line_error(run("init", cwd=tmp_path))
     r = run("estimate", "production", "--format", "json", cwd=tmp_path)  # reads ./cost.yaml
     assert r.returncode == 0
+
+
+def test_optimize_json_lists_options_plan_and_sizing(tmp_path: Path) -> None:
+    r = run("optimize", "production", "--format", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["schema_version"] == 1 and data["risk"] == "medium"
+    keys = {"service", "option", "term", "purchase_option", "upfront_usd", "monthly_recurring_usd",
+            "effective_monthly_usd", "monthly_saving_usd", "saving_pct", "break_even_month", "available", "indicative"}
+    assert all(keys <= set(o) for o in data["options"])
+    assert {o["kind"] for o in data["options"]} >= {"reserved", "savings-plan", "spot", "graviton", "logging",
+                                                    "cloudfront", "network", "switch"}
+    assert Decimal(data["plan"]["monthly_saving_usd"]) > 0 and data["savings_plan_sizing"][0]["indicative"] is True
+
+
+def test_optimize_table_markdown_csv(tmp_path: Path) -> None:
+    table = run("optimize", "production", "--risk", "low", cwd=tmp_path)
+    assert table.returncode == 0, table.stderr
+    assert "Recommended plan, risk low" in table.stdout and "INDICATIVE" in table.stdout
+    md = run("optimize", "staging", "--format", "markdown", cwd=tmp_path)
+    assert md.returncode == 0 and "## Recommended plan" in md.stdout
+    csv_out = run("optimize", "production", "--format", "csv", cwd=tmp_path)
+    assert csv_out.returncode == 0 and csv_out.stdout.startswith("environment,service,line,option")
+
+
+def test_optimize_usage_csv_and_its_errors(tmp_path: Path) -> None:
+    good = tmp_path / "usage.csv"
+    good.write_text("hour,tasks\n" + "".join(f"{h},{2 if h % 24 < 16 else 4}\n" for h in range(730)))
+    r = run("optimize", "production", "--usage-csv", str(good), "--format", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    sizing = json.loads(r.stdout)["savings_plan_sizing"][0]
+    assert sizing["hours"] == 730 and Decimal(sizing["monthly_saving_usd"]) > 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("hour,tasks\n0,two\n")
+    r = run("optimize", "production", "--usage-csv", str(bad), cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.strip() == f"error: {bad}:2: tasks='two' is not a number"
+    r = run("optimize", "production", "--usage-csv", str(tmp_path / "none.csv"), cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.startswith("error: ") and "Traceback" not in r.stderr
+    r = run("optimize", "nowhere", cwd=tmp_path)
+    assert r.returncode == 2 and "no environment 'nowhere'" in r.stderr

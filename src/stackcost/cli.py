@@ -196,6 +196,48 @@ def compare_cmd(a: Annotated[str, typer.Argument(help="environment, or a config 
     _console().print(output.compare_table(ea, eb, la, lb))
 
 
+class Risk(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class OptFmt(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+@app.command("optimize")
+def optimize_cmd(environment: Annotated[str, typer.Argument(help="environment name")] = "production",
+                 config: ConfigOpt = None,
+                 risk: Annotated[Risk, typer.Option(help="low: 1-year commitments on production; medium: + 3-year "
+                                                         "terms and low-disruption changes; high: + Spot, schedules, "
+                                                         "ARM")] = Risk.medium,
+                 fmt: Annotated[OptFmt, typer.Option("--format")] = OptFmt.table,
+                 usage_csv: Annotated[Path | None, typer.Option(help="hourly usage CSV with a 'tasks' column, for "
+                                                                     "Savings Plan sizing")] = None,
+                 usage_service: Annotated[str | None, typer.Option(help="the Fargate service the CSV describes")]
+                 = None) -> None:
+    """Reserved instances, Savings Plans, Spot, Graviton and other options against on-demand, and a plan."""
+    from stackcost import optimize_output as out
+    from stackcost.optimize import optimize
+    from stackcost.sizing.load import load_stack
+
+    stack, _ = load_stack(config)
+    result = optimize(stack, environment, _load_catalog(stack.region), risk=risk.value, usage_csv=usage_csv,
+                      usage_service=usage_service)
+    if fmt is OptFmt.json:
+        print(out.optimize_json(result))
+    elif fmt is OptFmt.csv:
+        print(out.optimize_csv(result), end="")
+    elif fmt is OptFmt.markdown:
+        print(out.optimize_markdown(result), end="")
+    else:
+        _console().print(out.optimize_tables(result))
+
+
 @app.command("init")
 def init_cmd(path: Annotated[Path, typer.Argument()] = Path("cost.yaml")) -> None:
     """Write the embedded hospital-ERP sizing to ./cost.yaml to edit (never overwrites)."""

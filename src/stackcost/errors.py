@@ -6,8 +6,9 @@ from stackcost.catalog.lookup import AmbiguousPrice, PriceNotFound
 from stackcost.catalog.sources.shared import BuildError
 from stackcost.catalog.store import CatalogError
 from stackcost.estimate import EstimateError
+from stackcost.optimize.sp_sizing import UsageProfileError
 from stackcost.sizing.load import ConfigError
 
 USER_ERRORS: tuple[type[Exception], ...] = (
-    AmbiguousPrice, BuildError, CatalogError, ConfigError, EstimateError, PriceNotFound,
+    AmbiguousPrice, BuildError, CatalogError, ConfigError, EstimateError, PriceNotFound, UsageProfileError,
 )

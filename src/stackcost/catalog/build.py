@@ -11,6 +11,7 @@ from stackcost.catalog.records import PriceRecord
 from stackcost.catalog.sources.shared import (
     BuildError,
     records_from_allowances,
+    records_from_cloudfront_plans,
     records_from_prices_csv,
     records_from_rates_csv,
 )
@@ -65,6 +66,9 @@ def build_records(src: Path, region: str) -> tuple[list[PriceRecord], dict[str, 
     allowances = resources.files("stackcost.catalog.sources") / "allowances.csv"
     with resources.as_file(allowances) as path:
         records += records_from_allowances(path, region)
+    plans = resources.files("stackcost.catalog.sources") / "cloudfront_plans.csv"
+    with resources.as_file(plans) as path:
+        records += records_from_cloudfront_plans(path, region)
     extra: dict[str, Any] = {
         "region": region,
         "gaps": find_gaps(records, region),

@@ -45,6 +45,8 @@ class Catalog:
         self.records = records
         self.manifest = manifest
         self._by_service_code: dict[str, list[PriceRecord]] = {}
+        # Lookups repeat (the optimizer re-estimates an environment dozens of times): remember each answer.
+        self._found: dict[tuple[Any, ...], tuple[PriceRecord, ...]] = {}
         for rec in records:
             self._by_service_code.setdefault(rec.service_code, []).append(rec)
 
@@ -68,6 +70,10 @@ class Catalog:
         """Every record matching all filters. Field filters: service, product_family, usage_type,
         purchase_option, lease_years; any other keyword matches a product attribute."""
         region = region or self.region
+        key = (service_code, term, region, include_reference, tuple(sorted(filters.items())))
+        cached = self._found.get(key)
+        if cached is not None:
+            return list(cached)
         fields = {k: v for k, v in filters.items() if k in _FIELDS and v is not None}
         attrs = {k: v for k, v in filters.items() if k not in _FIELDS and v is not None}
         out = []
@@ -81,6 +87,7 @@ class Catalog:
             if not rec.matches(**attrs):
                 continue
             out.append(rec)
+        self._found[key] = tuple(out)
         return out
 
     def price(self, service_code: str, **filters: Any) -> PriceRecord:

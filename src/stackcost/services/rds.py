@@ -28,7 +28,7 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
     rds = env.rds
     if rds is None:
         return []
-    hours = env.hours_per_month
+    hours = rds.hours_per_month or env.hours_per_month
     deploy = deployment(rds)
     inst = catalog.price("AmazonRDS", usage_type=instance_usage_type(rds.instance_class, rds.multi_az),
                          databaseEngine="PostgreSQL")

@@ -144,6 +144,9 @@ class RDS(_Strict):
                                          description="CloudWatch Logs GB/month written by Enhanced Monitoring")
     log_statement: Literal["none", "ddl", "mod", "all"] = "none"
     exported_logs_gb: Band = Field(default_factory=_zero, description="PostgreSQL logs exported to CloudWatch")
+    hours_per_month: Decimal | None = Field(default=None, gt=0, le=744,
+                                            description="hours the instance runs, if not the environment's "
+                                                        "(a stopped instance still pays for storage)")
 
 
 class ElastiCache(_Strict):
@@ -155,6 +158,15 @@ class ElastiCache(_Strict):
 class NAT(_Strict):
     gateways: int = Field(ge=0)
     data_processed_gb: Band = Field(default_factory=_zero)
+    s3_gb: Band = Field(default_factory=_zero, description="the part of data_processed_gb that goes to S3 (an S3 "
+                        "gateway endpoint would take it off the NAT Gateway)")
+
+    @model_validator(mode="after")
+    def _s3_within(self) -> NAT:
+        for level in ("low", "typical", "high"):
+            if getattr(self.s3_gb, level) > getattr(self.data_processed_gb, level):
+                raise ValueError(f"s3_gb.{level} is more than data_processed_gb.{level}")
+        return self
 
 
 class ALB(_Strict):

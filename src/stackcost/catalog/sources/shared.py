@@ -472,6 +472,26 @@ def records_from_allowances(path: Path, region: str) -> list[PriceRecord]:
     ]
 
 
+def records_from_cloudfront_plans(path: Path, region: str) -> list[PriceRecord]:
+    """CloudFront flat-rate plans: a monthly fee per distribution with request and transfer allowances (no
+    overage charges). Not in any Price List offer yet, so they are stored as secondary, with their source."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return [
+        PriceRecord(region=region, service="CloudFront", service_code="AmazonCloudFront",
+                    offer_code="CloudFrontFlatRatePlans", product_family="Flat-Rate Plan", usage_type="",
+                    operation="", description=f"CloudFront flat-rate plan {r['plan']} (per distribution, per month)",
+                    unit="Month", price_usd=r["monthly_usd"], term="OnDemand",
+                    attributes={"chargeType": "flat-rate-plan", "plan": r["plan"], "requestsIncluded": r["requests"],
+                                "dataTransferIncludedGB": r["data_transfer_gb"], "s3CreditGB": r["s3_credit_gb"]},
+                    source_repo="", source_path=r["source"], published=r["published"],
+                    published_note=f"plans launched {r['published']}; read {r['retrieved']}", confidence="secondary",
+                    notes="1 TB = 1,024 GB as in CloudFront's tiers; no overage: traffic above the allowance is "
+                          "throttled or needs a higher plan")
+        for r in rows
+    ]
+
+
 def iter_input_files(src: Path) -> Iterator[Path]:
     yield src / "seoul_prices.csv"
     yield src / "savings-plans" / "rates.csv"

@@ -1,0 +1,132 @@
+"""How large a Savings Plan commitment should be for a service whose usage moves hour by hour.
+
+The commitment c ($/h at Savings Plan rates) is paid every hour. In an hour with on-demand usage u, it covers
+min(u, c / (1 − d)) of on-demand value (d = the plan's discount); the rest is paid on-demand:
+    cost(c) = Σ_h [ c + max(0, u_h − c / (1 − d)) ]
+cost is convex in c, so the minimum sits at a usage level; candidates are evaluated together with NumPy
+(8,760 hours × 1,000 candidates in one array) and the chosen one is re-priced exactly in Decimal.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from stackcost.optimize.options import HOURS_PER_MONTH, cents
+from stackcost.sizing.model import FargateService
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+
+class UsageProfileError(ValueError):
+    """An hourly usage CSV that cannot be read."""
+
+
+def hourly_tasks(svc: FargateService, hours: int = int(HOURS_PER_MONTH)) -> list[int]:
+    """Tasks running in each hour of a month, from the profile's shares (else `desired` in every hour).
+
+    Only how many hours sit at each level matters to the cost, not their order."""
+    if not svc.tasks.profile:
+        return [svc.tasks.desired] * hours
+    counts = [int((step.share * hours).to_integral_value()) for step in svc.tasks.profile]
+    counts[-1] += hours - sum(counts)  # rounding of the shares lands on the last step
+    out: list[int] = []
+    for step, k in zip(svc.tasks.profile, counts, strict=True):
+        out += [step.tasks] * k
+    return out
+
+
+def read_usage_csv(path: Path, column: str = "tasks") -> list[Decimal]:
+    """One row per hour; `column` holds running tasks (or any usage unit the caller prices)."""
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        raise UsageProfileError(f"{path}: {exc.strerror or exc}") from None
+    if not rows or column not in rows[0]:
+        raise UsageProfileError(f"{path}: needs a '{column}' column with one row per hour")
+    out = []
+    for i, row in enumerate(rows, start=2):
+        try:
+            v = Decimal(row[column])
+        except ArithmeticError:
+            raise UsageProfileError(f"{path}:{i}: {column}={row[column]!r} is not a number") from None
+        if v < 0 or not v.is_finite():
+            raise UsageProfileError(f"{path}:{i}: {column}={row[column]!r} must be a number >= 0")
+        out.append(v)
+    return out
+
+
+def cost_curve(usage: np.ndarray, discount: float, candidates: np.ndarray) -> np.ndarray:
+    """Total cost over the hours for each candidate commitment (vectorised: candidates × hours)."""
+    import numpy as np
+
+    covered = candidates / (1.0 - discount)
+    excess = np.maximum(usage[None, :] - covered[:, None], 0.0).sum(axis=1)
+    out: np.ndarray = candidates * usage.shape[0] + excess
+    return out
+
+
+@dataclass(frozen=True)
+class Sizing:
+    service: str
+    discount: Decimal
+    indicative: bool
+    hours: int
+    commitment_per_hour: Decimal  # at Savings Plan rates
+    on_demand_monthly_usd: Decimal
+    with_plan_monthly_usd: Decimal
+    peak_per_hour: Decimal  # on-demand value of the busiest hour
+    candidates: np.ndarray  # commitments evaluated for the curve ($/h)
+    monthly_costs: np.ndarray  # monthly USD at each candidate
+
+    @property
+    def curve(self) -> pd.DataFrame:
+        """The cost curve: commitment_per_hour, monthly_usd (pandas only for those who ask)."""
+        import pandas as pd
+
+        return pd.DataFrame({"commitment_per_hour": self.candidates, "monthly_usd": self.monthly_costs})
+
+    @property
+    def monthly_saving_usd(self) -> Decimal:
+        return self.on_demand_monthly_usd - self.with_plan_monthly_usd
+
+
+def exact_cost(usage: list[Decimal], discount: Decimal, commitment: Decimal) -> Decimal:
+    covered = commitment / (1 - discount)
+    return sum((commitment + max(Decimal(0), u - covered) for u in usage), Decimal(0))
+
+
+def size(service: str, usage_per_hour: list[Decimal], discount: Decimal, *, indicative: bool,
+         n_candidates: int = 1000) -> Sizing:
+    """The commitment that minimises cost for an hourly on-demand usage ($/h), and the cost curve."""
+    import numpy as np
+
+    if not usage_per_hour:
+        raise UsageProfileError("the usage profile has no hours")
+    if not Decimal(0) <= discount < 1:
+        raise ValueError(f"discount {discount} must be in [0, 1)")
+    usage = np.array([float(u) for u in usage_per_hour])
+    peak = max(usage_per_hour)
+    # cost(c) is convex and piecewise linear with its corners at the usage levels (in plan dollars), so the
+    # minimum is at one of them or at 0: evaluate those exactly-known points, keep the smallest on a tie.
+    levels = sorted({Decimal(0)} | {u * (1 - discount) for u in usage_per_hour})
+    level_costs = cost_curve(usage, float(discount), np.array([float(x) for x in levels]))
+    best = levels[int(np.argmin(level_costs))]
+    # The curve to show: n_candidates commitments from 0 to the peak.
+    candidates = np.linspace(0.0, float(peak) * (1.0 - float(discount)), n_candidates)
+    costs = cost_curve(usage, float(discount), candidates)
+    scale = float(HOURS_PER_MONTH) / len(usage)
+    months = Decimal(len(usage_per_hour)) / HOURS_PER_MONTH
+    return Sizing(
+        service=service, discount=discount, indicative=indicative, hours=len(usage_per_hour),
+        commitment_per_hour=best,
+        on_demand_monthly_usd=cents(sum(usage_per_hour, Decimal(0)) / months),
+        with_plan_monthly_usd=cents(exact_cost(usage_per_hour, discount, best) / months),
+        peak_per_hour=peak, candidates=candidates, monthly_costs=costs * scale,
+    )
