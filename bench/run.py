@@ -33,14 +33,13 @@ def cold(args: list[str]) -> tuple[float, float]:
 
 
 def main() -> None:
-    from stackcost.catalog import Catalog
-    from stackcost.estimate import estimate
-    from stackcost.sizing.load import load_stack
-
     import numpy as np
 
+    from stackcost.catalog import Catalog
+    from stackcost.estimate import estimate
     from stackcost.optimize import optimize
     from stackcost.optimize.sp_sizing import cost_curve
+    from stackcost.sizing.load import load_stack
 
     catalog = Catalog.load()
     stack, _ = load_stack(None)
