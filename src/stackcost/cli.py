@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rich.console import Console
+    from rich.progress import TaskID
 
     from stackcost.catalog import Catalog
     from stackcost.estimate import Estimate
@@ -124,6 +127,65 @@ def catalog_build(src: Annotated[Path, typer.Option("--from", help="directory in
     manifest = json.loads((target / "manifest.json").read_text())
     total = sum(o["records"] for o in manifest["offers"].values())
     print(f"built {target}: {total} records in {len(manifest['offers'])} offers, {len(manifest['gaps'])} gaps listed")
+
+
+class Source(StrEnum):
+    api = "api"
+    bulk = "bulk"
+
+
+@catalog_app.command("refresh")
+def catalog_refresh(
+    source: Annotated[Source, typer.Option(help="api: boto3 Pricing API (credentials); bulk: public price files")]
+    = Source.bulk,
+    region: str = REGION,
+    service: Annotated[list[str] | None, typer.Option(help="refresh only this offer (repeatable), e.g. AmazonECS; "
+                                                           "FargateSpotFeed is the Spot feed")] = None,
+    endpoint: Annotated[str | None, typer.Option(help="bulk price list host or mirror (default: AWS's public "
+                                                      "https://pricing.us-east-1.amazonaws.com)")] = None,
+    profile: Annotated[str | None, typer.Option(help="AWS profile for --source api")] = None,
+    spot_url: Annotated[str | None, typer.Option(help="Fargate Spot price feed URL")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="show the diff, write nothing")] = False,
+    force: Annotated[bool, typer.Option("--force", help="install even if a service lost records")] = False,
+    max_loss: Annotated[float, typer.Option(help="refuse if an offer loses more than this share of records")] = 0.2,
+) -> None:
+    """Update the cached catalog from the AWS Price List; prints a diff, installs atomically."""
+    from stackcost.catalog.refresh.run import refresh
+    from stackcost.output import refresh_table
+
+    con = _console()
+    progress_cb, stop = _progress()
+    try:
+        result = refresh(source.value, region=region, services=service, endpoint=endpoint, profile=profile,
+                         spot_url=spot_url, dry_run=dry_run, force=force, max_loss=max_loss, progress=progress_cb)
+    finally:
+        stop()
+    con.print(refresh_table(result.diff))
+    if result.installed:
+        con.print(f"installed {result.target}: {result.records} records (manifest lists where and when each offer "
+                  "was refreshed)")
+    else:
+        con.print("dry run: nothing was written")
+
+
+def _progress() -> tuple[Callable[[str, int, int | None, int], None] | None, Callable[[], None]]:
+    """A rich progress bar on stderr (bytes downloaded, records kept) when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                   TextColumn("{task.fields[kept]} records kept"), console=Console(stderr=True), transient=True)
+    tasks: dict[str, TaskID] = {}
+    bar.start()
+
+    def update(label: str, got: int, total: int | None, kept: int) -> None:
+        if label not in tasks:
+            tasks[label] = bar.add_task(label, total=total, kept=0)
+        bar.update(tasks[label], completed=got, total=total, kept=kept)
+
+    return update, bar.stop
 
 
 # -- estimates ------------------------------------------------------------------------------------------------

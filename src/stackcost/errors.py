@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from stackcost.catalog.lookup import AmbiguousPrice, PriceNotFound
+from stackcost.catalog.refresh.errors import RefreshError
 from stackcost.catalog.sources.shared import BuildError
 from stackcost.catalog.store import CatalogError
 from stackcost.estimate import EstimateError
@@ -10,5 +11,6 @@ from stackcost.optimize.sp_sizing import UsageProfileError
 from stackcost.sizing.load import ConfigError
 
 USER_ERRORS: tuple[type[Exception], ...] = (
-    AmbiguousPrice, BuildError, CatalogError, ConfigError, EstimateError, PriceNotFound, UsageProfileError,
+    AmbiguousPrice, BuildError, CatalogError, ConfigError, EstimateError, PriceNotFound, RefreshError,
+    UsageProfileError,
 )

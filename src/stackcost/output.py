@@ -169,3 +169,27 @@ def search_table(records: list[PriceRecord], query: str) -> Any:
         table.add_row(where, term, r.purchase_option, r.price_usd, r.unit, r.upfront_usd or "",
                       r.rate_code or r.sku, r.published or r.published_note[:20])
     return table
+
+
+def refresh_table(diff: Any) -> Any:
+    """The refresh diff: per offer, records before/after and what changed; then the largest price changes."""
+    from rich.console import Group
+    from rich.table import Table
+
+    t = Table(title="Catalog refresh: changes per offer", title_justify="left")
+    for col in ("Offer", "Before", "After", "Added", "Removed", "Changed", "Same", "Kept (no rate code)",
+                "Skipped (not modelled)"):
+        t.add_column(col, justify="left" if col == "Offer" else "right")
+    for offer, d in sorted(diff.offers.items()):
+        t.add_row(offer, str(d.before), str(d.after), str(d.added), str(d.removed), str(d.changed), str(d.unchanged),
+                  str(d.kept_unmatched), str(d.skipped))
+    parts: list[Any] = [t]
+    changes = diff.largest_changes()
+    if changes:
+        c = Table(title="Largest price changes", title_justify="left")
+        for col in ("Price", "Old USD", "New USD", "Change"):
+            c.add_column(col, justify="left" if col == "Price" else "right")
+        for what, old, new, pct in changes:
+            c.add_row(what, old, new, f"{Decimal(pct):+.2f}%")
+        parts.append(c)
+    return Group(*parts)

@@ -87,9 +87,21 @@ def write_catalog(target: Path, records: list[PriceRecord], extra: dict[str, Any
         raise
 
 
+def _old(target: Path) -> Path:
+    return target.with_name(f".{target.name}.old")
+
+
+def recover(target: Path) -> None:
+    """Finish or undo a swap that was killed between its two renames: put the old catalog back."""
+    old = _old(target)
+    if not target.exists() and (old / MANIFEST).is_file():
+        os.rename(old, target)
+
+
 def swap_in(new_dir: Path, target: Path) -> None:
     """Replace `target` by `new_dir` with renames only; the old directory is removed last."""
-    old = target.with_name(f".{target.name}.old")
+    recover(target)
+    old = _old(target)
     if old.exists():
         shutil.rmtree(old)
     if target.exists():
@@ -99,6 +111,7 @@ def swap_in(new_dir: Path, target: Path) -> None:
 
 
 def read_manifest(directory: Path) -> dict[str, Any]:
+    recover(directory)
     path = directory / MANIFEST
     if not path.is_file():
         raise CatalogError(f"no price catalog at {directory} (missing {MANIFEST}); run `cost catalog build`")
