@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: estimate test lint typecheck bench catalog docs clean
+.PHONY: estimate test lint typecheck bench catalog docs clean screenshot ui
 
 $(BIN)/cost: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +18,29 @@ $(VENV)/.test-deps: $(BIN)/cost
 estimate: $(BIN)/cost
 	$(BIN)/cost estimate production
 
-test: $(VENV)/.test-deps
-	$(BIN)/ruff check src tests bench
+# The browser tests drive Debian's chromium (Playwright's own browser download does not work here).
+CHROMIUM := /usr/bin/chromium
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
+test: $(VENV)/.test-deps $(CHROMIUM)
+	$(BIN)/ruff check src tests bench app.py
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 bench: $(VENV)/.test-deps
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/bulk_parse.py
+
+# The README's screenshot of the what-if page (default production scenario), taken by the browser test.
+screenshot: $(VENV)/.test-deps $(CHROMIUM)
+	STACKCOST_SCREENSHOT=$(CURDIR)/docs/ui-production.png $(BIN)/pytest -q tests/test_browser.py
+
+ui: $(BIN)/cost
+	$(BIN)/streamlit run app.py
 
 # Rebuild the shipped catalog from the shared price data (must reproduce pricing_data/ byte for byte).
 catalog: $(BIN)/cost

@@ -66,7 +66,7 @@ class Mirror:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 path = self.path.split("?")[0]
                 mirror.hits[path] += 1
                 body = mirror.files.get(path)

@@ -128,7 +128,8 @@ def database_sp_document(records: list[PriceRecord]) -> dict[str, Any]:
               "discountedOperation": x["operation"], "unit": x["unit"],
               "discountedRate": {"price": x["rate"], "currency": "USD"}} for x in database_sp_rates(records)]
     return {"version": "20251210", "publicationDate": "2025-12-10T00:00:00Z",
-            "products": [{"sku": plan_sku, "productFamily": "DatabaseSavingsPlans", "serviceCode": "DatabaseSavingsPlans",
+            "products": [{"sku": plan_sku, "productFamily": "DatabaseSavingsPlans",
+                          "serviceCode": "DatabaseSavingsPlans",
                           "usageType": "DatabaseSP:1yrNoUpfront", "operation": "",
                           "attributes": {"purchaseOption": "No Upfront", "purchaseTerm": "1yr",
                                          "locationType": "AWS Region", "location": "Any"}}],

@@ -130,3 +130,21 @@ def unavailable(*, environment: str, service: str, line: str, option: str, kind:
                   term=f"{term_years}yr" if term_years else "", purchase_option=purchase_option,
                   on_demand_monthly_usd=cents(on_demand), on_demand_1y_usd=12 * on_demand,
                   on_demand_3y_usd=36 * on_demand, available=False, constraint=constraint, risk=risk, **extra)
+
+
+def cumulative_costs(options: list[Option], months: int = 36) -> list[dict[str, Any]]:
+    """Month-by-month cumulative cash for each priced option and its on-demand line (a 1-year term's upfront is
+    paid again at months 13 and 25). Rows: option, month, cumulative_usd, on_demand_cumulative_usd."""
+    rows: list[dict[str, Any]] = []
+    for o in options:
+        if o.monthly_recurring_usd is None or o.upfront_usd is None:
+            continue
+        term = o.term_months or months
+        paid = Decimal(0)
+        for m in range(1, months + 1):
+            if (m - 1) % term == 0:
+                paid += o.upfront_usd
+            paid += o.monthly_recurring_usd
+            rows.append({"option": f"{o.service}: {o.option}", "month": m, "cumulative_usd": float(paid),
+                         "on_demand_cumulative_usd": float(o.on_demand_monthly_usd * m)})
+    return rows

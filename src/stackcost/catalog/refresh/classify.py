@@ -29,10 +29,18 @@ def _sizes(a: dict[str, str]) -> dict[str, str]:
     return {k: a[k] for k in ("vcpu", "memory") if k in a}
 
 
+# Offers whose files are mostly products stackcost never prices: a cheap family test first.
+FAMILIES = {"AmazonEC2": {"NAT Gateway"}, "AmazonRDS": {"Database Instance"}, "AmazonElastiCache": {"Cache Instance"},
+            "AWSELB": {"Load Balancer-Application"}}
+
+
 def wanted_product(service_code: str, product: dict[str, Any], known_skus: set[str]) -> bool:
     """Keep a product if the catalog already prices it, or if a rule below describes it."""
     if product.get("sku") in known_skus:
         return True
+    families = FAMILIES.get(service_code)
+    if families is not None and product.get("productFamily") not in families:
+        return False
     attrs = product.get("attributes", {})
     probe = Fetched(service_code=service_code, sku="", product_family=product.get("productFamily", ""),
                     attributes=attrs, term="OnDemand", price_usd="0", unit="", description="")
