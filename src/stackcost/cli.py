@@ -300,6 +300,57 @@ def optimize_cmd(environment: Annotated[str, typer.Argument(help="environment na
         _console().print(out.optimize_tables(result))
 
 
+class ReportFmt(StrEnum):
+    md = "md"
+    html = "html"
+    xlsx = "xlsx"
+
+
+@app.command("report")
+def report_cmd(
+    month: Annotated[str, typer.Option(help="YYYY-MM")],
+    env: Annotated[str, typer.Option("--env", help="an environment, or all")] = "all",
+    budget: Annotated[float | None, typer.Option(help="budget USD per environment (else the config's "
+                                                        "budget_usd, else AWS Budgets)")] = None,
+    actuals: Annotated[str | None, typer.Option(help="ce | cur:PATH | csv:PATH (none: estimate and budget only)")]
+    = None,
+    fmt: Annotated[ReportFmt, typer.Option("--format")] = ReportFmt.html,
+    out: Annotated[Path, typer.Option(help="directory for the report (and the JSON the next month compares to)")]
+    = Path("reports"),
+    config: ConfigOpt = None,
+    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today)")] = None,
+    vat: Annotated[float, typer.Option(help="VAT rate shown on its own line (Korean billing: 0.10)")] = 0.10,
+    krw_rate: Annotated[float | None, typer.Option(help="KRW per USD for the KRW column")] = None,
+    krw_date: Annotated[str, typer.Option(help="the date of that rate")] = "",
+    threshold_pct: float = 10.0,
+    threshold_usd: float = 10.0,
+    risk: Annotated[Risk, typer.Option(help="risk level of the recommended plan shown")] = Risk.medium,
+    profile: Annotated[str | None, typer.Option(help="AWS profile for --actuals ce")] = None,
+) -> None:
+    """Monthly budget report: estimate vs budget vs actual spend, as Markdown, HTML or Excel."""
+    from datetime import date
+    from decimal import Decimal
+
+    from stackcost.report.run import make_report
+    from stackcost.sizing.load import load_stack
+
+    try:
+        day = date.fromisoformat(as_of) if as_of else date.today()
+        date.fromisoformat(f"{month}-01")
+    except ValueError:
+        raise UserError(f"--month {month!r} / --as-of {as_of!r}: expected YYYY-MM and YYYY-MM-DD") from None
+    if krw_rate is not None and krw_rate <= 0:
+        raise UserError("--krw-rate must be > 0")
+    stack, _ = load_stack(config)
+    path = make_report(stack, _load_catalog(stack.region), month=month, env=env, actuals=actuals, fmt=fmt.value,
+                       out=out, as_of=day, vat=Decimal(str(vat)),
+                       krw=(Decimal(str(krw_rate)), krw_date) if krw_rate else None,
+                       budget=Decimal(str(budget)) if budget is not None else None,
+                       thresholds=(Decimal(str(threshold_pct)), Decimal(str(threshold_usd))), risk=risk.value,
+                       profile=profile)
+    print(f"wrote {path}")
+
+
 @app.command("init")
 def init_cmd(path: Annotated[Path, typer.Argument()] = Path("cost.yaml")) -> None:
     """Write the embedded hospital-ERP sizing to ./cost.yaml to edit (never overwrites)."""

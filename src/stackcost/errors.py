@@ -8,9 +8,10 @@ from stackcost.catalog.sources.shared import BuildError
 from stackcost.catalog.store import CatalogError
 from stackcost.estimate import EstimateError
 from stackcost.optimize.sp_sizing import UsageProfileError
+from stackcost.report.actuals import ActualsError
 from stackcost.sizing.load import ConfigError
 
 USER_ERRORS: tuple[type[Exception], ...] = (
-    AmbiguousPrice, BuildError, CatalogError, ConfigError, EstimateError, PriceNotFound, RefreshError,
+    ActualsError, AmbiguousPrice, BuildError, CatalogError, ConfigError, EstimateError, PriceNotFound, RefreshError,
     UsageProfileError,
 )

@@ -1,0 +1,70 @@
+"""Actual spend, whatever its source: daily rows per environment and AWS service, mapped to stackcost services.
+
+Sources: Cost Explorer (`cost_explorer.py`), CUR 2.0 / Data Exports files (`cur.py`, DuckDB), or a simple CSV
+(date, service, environment, USD). When none is available the report is still made and says why."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from stackcost.report import mapping
+
+
+class ActualsError(ValueError):
+    """An actuals source that cannot be read (one line for the user)."""
+
+
+@dataclass(frozen=True)
+class ActualRow:
+    day: date
+    environment: str  # "" when the spend carries no Environment tag
+    aws_service: str
+    service: str | None  # stackcost's service, None = not modelled
+    usd: Decimal  # unblended
+    amortized_usd: Decimal | None = None
+
+
+@dataclass
+class Actuals:
+    source: str
+    rows: list[ActualRow] = field(default_factory=list)
+    unavailable: str = ""  # why there is no actual spend (the report still renders)
+    forecast: dict[str, Decimal] = field(default_factory=dict)  # env -> spend forecast for the rest of the month
+    budgets: dict[str, Decimal] = field(default_factory=dict)  # env -> limit (from AWS Budgets)
+
+    def for_env(self, env: str) -> list[ActualRow]:
+        return [r for r in self.rows if r.environment == env]
+
+
+def unavailable(source: str, why: str) -> Actuals:
+    return Actuals(source=source, unavailable=why)
+
+
+def read_simple_csv(path: Path, month_start: date, month_end: date) -> Actuals:
+    """date, service, environment, USD — `service` may be a stackcost service or an AWS (Cost Explorer) name."""
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        raise ActualsError(f"{path}: {exc.strerror or exc}") from None
+    need = {"date", "service", "environment", "USD"}
+    if not rows or not need <= set(rows[0]):
+        raise ActualsError(f"{path}: needs the columns date, service, environment, USD")
+    known = set(mapping.CE_SERVICES.values())
+    out = []
+    for i, r in enumerate(rows, start=2):
+        try:
+            day = date.fromisoformat(r["date"][:10])
+            usd = Decimal(r["USD"])
+        except (ValueError, InvalidOperation):
+            raise ActualsError(f"{path}:{i}: date {r['date']!r} / USD {r['USD']!r} not understood") from None
+        if not month_start <= day < month_end:
+            continue
+        service = r["service"] if r["service"] in known else mapping.from_ce(r["service"])
+        out.append(ActualRow(day=day, environment=r["environment"], aws_service=r["service"], service=service,
+                             usd=usd))
+    return Actuals(source=f"csv:{path}", rows=out)

@@ -1,0 +1,233 @@
+"""The report's numbers: per environment the budget, the estimate, actual spend to date and the month-end
+forecast with a status; per service the variance against the estimate to date; unmodelled spend; commitments.
+
+The estimate is the sizing model's month (730 h); "to date" prorates it by days elapsed. Money is Decimal and
+rounded to the cent only where shown."""
+
+from __future__ import annotations
+
+import calendar
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from stackcost.catalog import Catalog
+from stackcost.estimate import estimate
+from stackcost.report.actuals import Actuals
+from stackcost.sizing.model import Stack
+
+SCHEMA_VERSION = 1
+CENT = Decimal("0.01")
+
+
+def c(v: Decimal | None) -> Decimal | None:
+    return None if v is None else v.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Options:
+    month: str  # YYYY-MM
+    as_of: date
+    threshold_pct: Decimal = Decimal(10)
+    threshold_usd: Decimal = Decimal(10)
+    vat_rate: Decimal = Decimal("0.10")  # Korean VAT on AWS invoices
+    krw_per_usd: Decimal | None = None
+    krw_date: str = ""
+    budget_usd: Decimal | None = None  # --budget: overrides config and AWS Budgets for the chosen environment(s)
+    risk: str = "medium"
+
+    @property
+    def start(self) -> date:
+        y, m = map(int, self.month.split("-"))
+        return date(y, m, 1)
+
+    @property
+    def end(self) -> date:  # exclusive
+        s = self.start
+        return date(s.year + (s.month == 12), s.month % 12 + 1, 1)
+
+    @property
+    def days(self) -> int:
+        return calendar.monthrange(self.start.year, self.start.month)[1]
+
+    @property
+    def elapsed(self) -> int:
+        """Complete days with data: up to the day before `as_of`, within the month."""
+        last = min(self.as_of, self.end)
+        return max(0, (last - self.start).days)
+
+
+@dataclass
+class ServiceRow:
+    service: str
+    estimate_month: Decimal
+    estimate_to_date: Decimal
+    actual_to_date: Decimal | None
+    variance: Decimal | None
+    variance_pct: Decimal | None
+    flagged: bool
+
+
+@dataclass
+class EnvReport:
+    name: str
+    budget: Decimal | None
+    budget_source: str
+    estimate_month: Decimal
+    estimate_to_date: Decimal
+    actual_to_date: Decimal | None
+    amortized_to_date: Decimal | None
+    forecast: Decimal | None
+    forecast_method: str
+    status: str
+    services: list[ServiceRow]
+    unmodelled: list[tuple[str, Decimal]]
+    daily: list[tuple[str, Decimal]]  # (day, cumulative actual)
+    plan_upfront: Decimal
+    plan_monthly_amortized: Decimal
+    plan_saving: Decimal
+    plan_steps: list[str]
+    assumptions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    options: Options
+    generated_at: str
+    actuals_source: str
+    actuals_unavailable: str
+    environments: list[EnvReport]
+    published_min: str
+    published_max: str
+    previous: dict[str, Any] | None = None
+
+    def totals(self) -> dict[str, Decimal | None]:
+        def s(attr: str) -> Decimal | None:
+            vals = [getattr(e, attr) for e in self.environments]
+            return None if any(v is None for v in vals) else sum(vals, Decimal(0))
+
+        return {k: s(k) for k in ("budget", "estimate_month", "estimate_to_date", "actual_to_date", "forecast")}
+
+    def to_json(self) -> dict[str, Any]:
+        def conv(o: Any) -> Any:
+            if isinstance(o, Decimal):
+                return str(c(o))
+            if isinstance(o, date):
+                return o.isoformat()
+            if isinstance(o, dict):
+                return {k: conv(v) for k, v in o.items()}
+            if isinstance(o, list | tuple):
+                return [conv(v) for v in o]
+            return o
+
+        data = conv(asdict(self))
+        data["schema_version"] = SCHEMA_VERSION
+        data["totals"] = conv(self.totals())
+        return dict(data)
+
+
+def _status(budget: Decimal | None, actual: Decimal | None, forecast: Decimal | None) -> str:
+    if budget is None:
+        return "no budget"
+    if actual is None:
+        return "no actual spend data"
+    if actual > budget:
+        return "over"
+    if forecast is not None and forecast > budget:
+        return "at risk"
+    return "on track"
+
+
+def build(stack: Stack, catalog: Catalog, envs: list[str], actuals: Actuals, opts: Options,
+          previous: dict[str, Any] | None = None) -> Report:
+    from stackcost.optimize import optimize
+
+    out = []
+    share = Decimal(opts.elapsed) / Decimal(opts.days)
+    for name in envs:
+        est = estimate(stack, name, catalog)
+        by_service = est.by_service()
+        rows = actuals.for_env(name) if not actuals.unavailable else []
+        have = not actuals.unavailable
+        actual_by: dict[str, Decimal] = {}
+        unmodelled: dict[str, Decimal] = {}
+        for r in rows:
+            if r.service is None:
+                unmodelled[r.aws_service] = unmodelled.get(r.aws_service, Decimal(0)) + r.usd
+            else:
+                actual_by[r.service] = actual_by.get(r.service, Decimal(0)) + r.usd
+        services = []
+        for svc in sorted(set(by_service) | set(actual_by), key=lambda s: -by_service.get(s, Decimal(0))):
+            e_month = by_service.get(svc, Decimal(0))
+            e_date = e_month * share
+            a = actual_by.get(svc, Decimal(0)) if have else None
+            var = None if a is None else c(a) - c(e_date)  # type: ignore[operator]
+            pct = None if var is None or not e_date else var / c(e_date) * 100  # type: ignore[operator]
+            flagged = var is not None and abs(var) > opts.threshold_usd and (pct is None or abs(pct) >
+                                                                             opts.threshold_pct)
+            services.append(ServiceRow(svc, e_month, e_date, a, var, pct, flagged))
+        # Totals are before tax, like the estimate and AWS Budgets; the report adds its own VAT line.
+        pretax = [r for r in rows if r.aws_service != "Tax"]
+        actual = sum((r.usd for r in pretax), Decimal(0)) if have else None
+        amortized = sum((r.amortized_usd if r.amortized_usd is not None else r.usd for r in pretax), Decimal(0)) \
+            if have else None
+        daily: dict[str, Decimal] = {}
+        for r in sorted(pretax, key=lambda r: r.day):
+            daily[r.day.isoformat()] = daily.get(r.day.isoformat(), Decimal(0)) + r.usd
+        cum, running = [], Decimal(0)
+        for day, usd in sorted(daily.items()):
+            running += usd
+            cum.append((day, running))
+        if actual is None:
+            forecast, method = None, "no actual spend data"
+        elif opts.elapsed >= opts.days:
+            forecast, method = actual, "month complete"
+        elif name in actuals.forecast:
+            forecast, method = actual + actuals.forecast[name], "Cost Explorer forecast"
+        elif opts.elapsed:
+            forecast, method = actual / opts.elapsed * opts.days, "linear from the days so far"
+        else:
+            forecast, method = None, "no complete day yet"
+        budget, source = _budget(stack, name, actuals, opts)
+        result = optimize(stack, name, catalog, risk=opts.risk)  # type: ignore[arg-type]
+        commits = [s.option for s in result.plan.steps if s.option.kind in ("reserved", "savings-plan")]
+        amort = sum(((o.upfront_usd or Decimal(0)) / o.term_months for o in commits if o.term_months), Decimal(0))
+        out.append(EnvReport(
+            name=name, budget=budget, budget_source=source, estimate_month=est.total,
+            estimate_to_date=est.total * share, actual_to_date=actual, amortized_to_date=amortized,
+            forecast=forecast, forecast_method=method, status=_status(budget, actual, forecast), services=services,
+            unmodelled=sorted(unmodelled.items(), key=lambda kv: -kv[1]), daily=cum,
+            plan_upfront=result.plan.upfront_usd, plan_monthly_amortized=amort,
+            plan_saving=result.plan.monthly_saving_usd, plan_steps=[s.option.option for s in result.plan.steps],
+            assumptions=est.assumptions))
+    lo, hi = catalog.published_range()
+    return Report(options=opts, generated_at=datetime.now().isoformat(timespec="seconds"),
+                  actuals_source=actuals.source, actuals_unavailable=actuals.unavailable, environments=out,
+                  published_min=lo, published_max=hi, previous=previous)
+
+
+def _budget(stack: Stack, name: str, actuals: Actuals, opts: Options) -> tuple[Decimal | None, str]:
+    if opts.budget_usd is not None:
+        return opts.budget_usd, "--budget"
+    cfg = stack.environments[name].budget_usd
+    if cfg is not None:
+        return cfg, "config budget_usd"
+    if name in actuals.budgets:
+        return actuals.budgets[name], "AWS Budgets"
+    return None, "none"
+
+
+def load_previous(out_dir: Path, month: str) -> dict[str, Any] | None:
+    y, m = map(int, month.split("-"))
+    prev = f"{y - (m == 1)}-{(m - 2) % 12 + 1:02d}"
+    path = out_dir / f"stackcost-report-{prev}.json"
+    if not path.is_file():
+        return None
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return data
+    except (OSError, json.JSONDecodeError):
+        return None

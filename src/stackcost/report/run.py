@@ -1,0 +1,71 @@
+"""`make_report`: choose the actuals source, build the report, write it (atomically) with its JSON twin."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from stackcost.catalog import Catalog
+from stackcost.estimate import EstimateError
+from stackcost.report import render
+from stackcost.report.actuals import Actuals, ActualsError, read_simple_csv, unavailable
+from stackcost.report.model import Options, Report, build, load_previous
+from stackcost.sizing.model import Stack
+from stackcost.util import write_atomic
+
+
+def get_actuals(spec: str | None, opts: Options, envs: list[str], out: Path, profile: str | None = None,
+                clients: Any = None) -> Actuals:
+    if not spec:
+        return unavailable("none", "no actual spend source given (--actuals ce | cur:PATH | csv:PATH)")
+    if spec == "ce":
+        from stackcost.report import cost_explorer
+
+        try:
+            if clients is None:
+                import boto3
+
+                clients = cost_explorer.Clients.from_session(boto3.Session(profile_name=profile))
+        except Exception as exc:  # a missing profile or region: say so, and still make the report
+            return unavailable("ce", f"Cost Explorer: {str(exc).splitlines()[0]}")
+        return cost_explorer.fetch(clients, opts.start, opts.end, opts.as_of, envs, out / ".cache")
+    kind, _, path = spec.partition(":")
+    if kind == "cur" and path:
+        from stackcost.report.cur import read_cur
+
+        return read_cur(Path(path), opts.start, opts.end)
+    if kind == "csv" and path:
+        return read_simple_csv(Path(path), opts.start, opts.end)
+    raise ActualsError(f"--actuals {spec!r}: expected ce, cur:PATH or csv:PATH")
+
+
+def make_report(stack: Stack, catalog: Catalog, *, month: str, env: str, actuals: str | None, fmt: str, out: Path,
+                as_of: date, vat: Decimal = Decimal("0.10"), krw: tuple[Decimal, str] | None = None,
+                budget: Decimal | None = None, thresholds: tuple[Decimal, Decimal] = (Decimal(10), Decimal(10)),
+                risk: str = "medium", profile: str | None = None, clients: Any = None) -> Path:
+    envs = list(stack.environments) if env == "all" else [env]
+    for e in envs:
+        if e not in stack.environments:
+            raise EstimateError(f"no environment {e!r} in the config (it has: {', '.join(stack.environments)})")
+    opts = Options(month=month, as_of=as_of, threshold_pct=thresholds[0], threshold_usd=thresholds[1], vat_rate=vat,
+                   krw_per_usd=krw[0] if krw else None, krw_date=krw[1] if krw else "", budget_usd=budget, risk=risk)
+    out.mkdir(parents=True, exist_ok=True)
+    data = get_actuals(actuals, opts, envs, out, profile, clients)
+    report = build(stack, catalog, envs, data, opts, previous=load_previous(out, month))
+    return write(report, fmt, out)
+
+
+def write(report: Report, fmt: str, out: Path) -> Path:
+    stem = out / f"stackcost-report-{report.options.month}"
+    write_atomic(stem.with_suffix(".json"), json.dumps(report.to_json(), indent=1, ensure_ascii=False))
+    path = stem.with_suffix(f".{fmt}")
+    if fmt == "md":
+        write_atomic(path, render.markdown(report))
+    elif fmt == "html":
+        write_atomic(path, render.html(report))
+    else:
+        render.xlsx(report, path)
+    return path
