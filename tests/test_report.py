@@ -58,12 +58,12 @@ def test_cur_report_variance_by_hand(stack: Stack, catalog: Catalog, tmp_path: P
     prod = _env(_report(tmp_path), "production")
     fargate = next(s for s in prod["services"] if s["service"] == "ECS Fargate")
     # Actual: 26 days × 24 h × 3 tasks × (2 × 0.04656 + 4 × 0.00511) = 212.58 (the config plans 2 tasks);
-    # estimate to date: 165.80 × 26 / 30 = 143.69.
+    # estimate to date: the 730-hour month's 165.80 × 624 h / 730 h = 141.72.
     actual = 26 * 24 * 3 * (2 * Decimal("0.04656") + 4 * Decimal("0.00511"))
     assert fargate["actual_to_date"] == str(actual.quantize(Decimal("0.01"))) == "212.58"
-    assert fargate["estimate_to_date"] == "143.69" and fargate["variance"] == "68.89" and fargate["flagged"]
+    assert fargate["estimate_to_date"] == "141.72" and fargate["variance"] == "70.86" and fargate["flagged"]
     rds = next(s for s in prod["services"] if s["service"] == "RDS PostgreSQL")
-    assert not rds["flagged"]  # −1.4 %: 720 billed hours in November against the 730-hour month
+    assert not rds["flagged"] and abs(Decimal(rds["variance"])) <= Decimal("0.01")  # ran as planned
     assert prod["unmodelled"][0][0] == "Tax" and prod["status"] == "on track" and prod["budget"] == "700.00"
     text = path.read_text()
     assert "VAT 10% on the forecast (Korean billing)" in text and "⚠ check" in text
@@ -108,7 +108,7 @@ def test_xlsx_numbers_and_charts(stack: Stack, catalog: Catalog, tmp_path: Path)
     assert rows["production"][2] == pytest.approx(590.32) and rows["production"][4] == pytest.approx(575.46)
     per_service = wb[next(n for n in wb.sheetnames if n.startswith("production estimate"))]
     fargate = next(r for r in per_service.iter_rows(values_only=True) if r[0] == "ECS Fargate")
-    assert fargate[4] == pytest.approx(68.89)
+    assert fargate[4] == pytest.approx(70.86)
     assert per_service._charts and wb[next(n for n in wb.sheetnames if "burn-down" in n)]._charts
 
 
@@ -226,7 +226,7 @@ def test_cost_explorer_budgets_and_forecast(stack: Stack, catalog: Catalog, moto
     assert prod["forecast"] == str((Decimal(prod["actual_to_date"]) + rest).quantize(Decimal("0.01")))
     assert prod["status"] == "at risk"  # 575.46 so far, 664.00 forecast, against 600
     fargate = next(s for s in prod["services"] if s["service"] == "ECS Fargate")
-    assert fargate["variance"] == "68.89"
+    assert fargate["variance"] == "70.86"
     # Cost Explorer answers are cached (each request is billed): a second report makes no Cost Explorer call.
     assert sorted(p.name for p in (tmp_path / ".cache").iterdir())[0].startswith("ce-2026-11-asof-2026-11-27")
     no_calls = Clients(ce=object(), forecast=object(), budgets=budgets, sts=sts)

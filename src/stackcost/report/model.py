@@ -1,7 +1,7 @@
 """The report's numbers: per environment the budget, the estimate, actual spend to date and the month-end
 forecast with a status; per service the variance against the estimate to date; unmodelled spend; commitments.
 
-The estimate is the sizing model's month (730 h); "to date" prorates it by days elapsed. Money is Decimal and
+The estimate is the sizing model's month (730 h); "to date" is its hourly rate times the hours elapsed. Money is Decimal and
 rounded to the cent only where shown."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from stackcost.sizing.model import Stack
 
 SCHEMA_VERSION = 1
 CENT = Decimal("0.01")
+HOURS_PER_MONTH = Decimal(730)
 
 
 def c(v: Decimal | None) -> Decimal | None:
@@ -146,7 +147,9 @@ def build(stack: Stack, catalog: Catalog, envs: list[str], actuals: Actuals, opt
     from stackcost.optimize import optimize
 
     out = []
-    share = Decimal(opts.elapsed) / Decimal(opts.days)
+    # The estimate is a 730-hour month; to date it is its hourly rate times the hours elapsed (most of the bill is
+    # hourly), so a 30-day month is not read as 1.4 % under budget.
+    share = Decimal(opts.elapsed * 24) / HOURS_PER_MONTH
     for name in envs:
         est = estimate(stack, name, catalog)
         by_service = est.by_service()

@@ -101,7 +101,8 @@ def tables(r: Report) -> list[Table]:
         out.append(ch)
     a = Table("Assumptions and prices", ["Item"], [
         [f"Prices: AWS list prices for ap-northeast-2 published {r.published_min} to {r.published_max}."],
-        ["The estimate is the sizing model's average month (730 h); 'to date' prorates it by days elapsed."],
+        ["The estimate is the sizing model's average month (730 h); 'to date' is its hourly rate × the hours "
+         "elapsed; the forecast is AWS's (Cost Explorer) or the days so far extended to the month's end."],
         [f"Actual spend: {r.actuals_source}" + (f" (unavailable: {r.actuals_unavailable})"
                                                if r.actuals_unavailable else "")]])
     for e in r.environments:
