@@ -23,6 +23,8 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
                   help="AWS cost estimates for the hospital ERP stack in Seoul, from a cached AWS price catalog.")
 catalog_app = typer.Typer(no_args_is_help=True, help="The cached AWS price catalog.")
 app.add_typer(catalog_app, name="catalog")
+import_app = typer.Typer(no_args_is_help=True, help="Build a sizing YAML from infrastructure code.")
+app.add_typer(import_app, name="import")
 
 REGION = "ap-northeast-2"
 
@@ -349,6 +351,31 @@ def report_cmd(
                        thresholds=(Decimal(str(threshold_pct)), Decimal(str(threshold_usd))), risk=risk.value,
                        profile=profile)
     print(f"wrote {path}")
+
+
+@import_app.command("terraform")
+def import_terraform_cmd(
+    directory: Annotated[Path, typer.Argument(help="the Terraform root (modules with local sources are followed)")],
+    var_file: Annotated[list[Path] | None, typer.Option("--var-file", help="a .tfvars file (repeatable)")] = None,
+    env: Annotated[str | None, typer.Option("--env", help="environment name (default: var.environment)")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="sizing YAML to write")] = Path("cost.yaml"),
+) -> None:
+    """Write a sizing YAML for one environment from Terraform (what it cannot resolve is listed, never guessed)."""
+    from stackcost.terraform.build import import_terraform
+    from stackcost.terraform.emit import to_yaml
+    from stackcost.util import write_atomic
+
+    if not directory.is_dir():
+        raise UserError(f"{directory}: not a directory")
+    for vf in var_file or []:
+        if not vf.is_file():
+            raise UserError(f"--var-file {vf}: no such file")
+    imported = import_terraform(directory, list(var_file or []), env)
+    text = to_yaml(imported, f"{directory} " + " ".join(f"--var-file {v}" for v in var_file or []))
+    write_atomic(output, text)
+    for w in imported.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    print(f"wrote {output} ({imported.environment}); then: cost estimate {imported.environment} --config {output}")
 
 
 @app.command("init")

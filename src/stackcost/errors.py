@@ -10,8 +10,9 @@ from stackcost.estimate import EstimateError
 from stackcost.optimize.sp_sizing import UsageProfileError
 from stackcost.report.actuals import ActualsError
 from stackcost.sizing.load import ConfigError
+from stackcost.terraform.load import TerraformError
 
 USER_ERRORS: tuple[type[Exception], ...] = (
     ActualsError, AmbiguousPrice, BuildError, CatalogError, ConfigError, EstimateError, PriceNotFound, RefreshError,
-    UsageProfileError,
+    TerraformError, UsageProfileError,
 )

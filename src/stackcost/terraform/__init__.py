@@ -1,0 +1,1 @@
+"""`cost import terraform`: a sizing YAML from the Terraform that builds the stack (python-hcl2)."""
