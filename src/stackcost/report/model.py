@@ -1,8 +1,8 @@
 """The report's numbers: per environment the budget, the estimate, actual spend to date and the month-end
 forecast with a status; per service the variance against the estimate to date; unmodelled spend; commitments.
 
-The estimate is the sizing model's month (730 h); "to date" is its hourly rate times the hours elapsed. Money is Decimal and
-rounded to the cent only where shown."""
+The estimate is the sizing model's month (730 h); "to date" is its hourly rate times the hours elapsed. Money is
+Decimal and rounded to the cent only where shown."""
 
 from __future__ import annotations
 

@@ -9,7 +9,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-_TOKEN = re.compile(r"""\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>"(?:[^"\\]|\\.)*")|(?P<op>==|!=|<=|>=|&&|\|\||[-+*/%<>!?:(),\[\].])
+_TOKEN = re.compile(r"""\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>"(?:[^"\\]|\\.)*")
+                       |(?P<op>==|!=|<=|>=|&&|\|\||[-+*/%<>!?:(),\[\].])
                        |(?P<name>[A-Za-z_][A-Za-z0-9_-]*))""", re.VERBOSE)
 
 
@@ -72,7 +73,8 @@ class _Parser:
             return a if cond else b
         return cond
 
-    LEVELS = [("||",), ("&&",), ("==", "!="), ("<", ">", "<=", ">="), ("+", "-"), ("*", "/", "%")]
+    LEVELS: tuple[tuple[str, ...], ...] = (("||",), ("&&",), ("==", "!="), ("<", ">", "<=", ">="), ("+", "-"),
+                                           ("*", "/", "%"))
 
     def binary(self, level: int) -> Any:
         if level == len(self.LEVELS):

@@ -106,7 +106,7 @@ def walk(directory: Path, inputs: dict[str, Any], module_path: str = "", depth: 
         raise TerraformError(f"{directory}: no .tf files")
     lines = {p: _lines(p) for p, _ in files}
     variables: dict[str, Any] = {}
-    for path, name, body in _blocks(files, "variable"):
+    for _path, name, body in _blocks(files, "variable"):
         if name in inputs:
             variables[name] = inputs[name]
         elif "default" in body:
