@@ -266,20 +266,13 @@ class Risk(StrEnum):
     high = "high"
 
 
-class OptFmt(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
-
-
 @app.command("optimize")
 def optimize_cmd(environment: Annotated[str, typer.Argument(help="environment name")] = "production",
                  config: ConfigOpt = None,
                  risk: Annotated[Risk, typer.Option(help="low: 1-year commitments on production; medium: + 3-year "
                                                          "terms and low-disruption changes; high: + Spot, schedules, "
                                                          "ARM")] = Risk.medium,
-                 fmt: Annotated[OptFmt, typer.Option("--format")] = OptFmt.table,
+                 fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.table,
                  usage_csv: Annotated[Path | None, typer.Option(help="hourly usage CSV with a 'tasks' column, for "
                                                                      "Savings Plan sizing")] = None,
                  usage_service: Annotated[str | None, typer.Option(help="the Fargate service the CSV describes")]
@@ -292,11 +285,11 @@ def optimize_cmd(environment: Annotated[str, typer.Argument(help="environment na
     stack, _ = load_stack(config)
     result = optimize(stack, environment, _load_catalog(stack.region), risk=risk.value, usage_csv=usage_csv,
                       usage_service=usage_service)
-    if fmt is OptFmt.json:
+    if fmt is Fmt.json:
         print(out.optimize_json(result))
-    elif fmt is OptFmt.csv:
+    elif fmt is Fmt.csv:
         print(out.optimize_csv(result), end="")
-    elif fmt is OptFmt.markdown:
+    elif fmt is Fmt.markdown:
         print(out.optimize_markdown(result), end="")
     else:
         _console().print(out.optimize_tables(result))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,18 +15,26 @@ def plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write to a temp file beside `path`, then rename: a reader never sees half a file."""
+@contextmanager
+def atomic_target(path: Path) -> Iterator[Path]:
+    """A temp path beside `path` to write to; renamed over `path` when the block ends, removed if it fails,
+    so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        readable(Path(tmp))
+        yield tmp
+        readable(tmp)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: Path, text: str) -> None:
+    with atomic_target(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def readable(path: Path) -> None:

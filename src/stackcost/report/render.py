@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from decimal import Decimal
 from html import escape
 from pathlib import Path
@@ -12,7 +10,7 @@ from typing import Any
 from stackcost.report import svg
 from stackcost.report.model import Report, c
 from stackcost.report.tables import Table, money, tables
-from stackcost.util import readable
+from stackcost.util import atomic_target
 
 
 def _cell(v: Any) -> str:
@@ -117,15 +115,8 @@ def xlsx(r: Report, path: Path) -> None:
                        titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=1 + len(e.daily)))
         ws.add_chart(chart, "F2")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_target(path) as tmp:
         wb.save(tmp)
-        readable(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
