@@ -22,6 +22,7 @@ from stackcost.sizing.model import Stack
 SCHEMA_VERSION = 1
 CENT = Decimal("0.01")
 HOURS_PER_MONTH = Decimal(730)
+KOREAN_VAT = Decimal("0.10")  # VAT on AWS invoices to Korean customers; --vat changes it
 
 
 def c(v: Decimal | None) -> Decimal | None:
@@ -34,7 +35,7 @@ class Options:
     as_of: date
     threshold_pct: Decimal = Decimal(10)
     threshold_usd: Decimal = Decimal(10)
-    vat_rate: Decimal = Decimal("0.10")  # Korean VAT on AWS invoices
+    vat_rate: Decimal = KOREAN_VAT
     krw_per_usd: Decimal | None = None
     krw_date: str = ""
     budget_usd: Decimal | None = None  # --budget: overrides config and AWS Budgets for the chosen environment(s)

@@ -12,7 +12,7 @@ from stackcost.catalog import Catalog
 from stackcost.estimate import EstimateError
 from stackcost.report import render
 from stackcost.report.actuals import Actuals, ActualsError, read_simple_csv, unavailable
-from stackcost.report.model import Options, Report, build, load_previous
+from stackcost.report.model import KOREAN_VAT, Options, Report, build, load_previous
 from stackcost.sizing.model import Stack
 from stackcost.util import write_atomic
 
@@ -43,7 +43,7 @@ def get_actuals(spec: str | None, opts: Options, envs: list[str], out: Path, pro
 
 
 def make_report(stack: Stack, catalog: Catalog, *, month: str, env: str, actuals: str | None, fmt: str, out: Path,
-                as_of: date, vat: Decimal = Decimal("0.10"), krw: tuple[Decimal, str] | None = None,
+                as_of: date, vat: Decimal = KOREAN_VAT, krw: tuple[Decimal, str] | None = None,
                 budget: Decimal | None = None, thresholds: tuple[Decimal, Decimal] = (Decimal(10), Decimal(10)),
                 risk: str = "medium", profile: str | None = None, clients: Any = None) -> Path:
     envs = list(stack.environments) if env == "all" else [env]
