@@ -37,7 +37,8 @@ class Actuals:
     budgets: dict[str, Decimal] = field(default_factory=dict)  # env -> limit (from AWS Budgets)
 
     def for_env(self, env: str) -> list[ActualRow]:
-        return [r for r in self.rows if r.environment == env]
+        # Tag values are typed by people: "Production" and "production" are the same environment.
+        return [r for r in self.rows if r.environment.lower() == env.lower()]
 
 
 def unavailable(source: str, why: str) -> Actuals:

@@ -67,7 +67,7 @@ def _tiers(f: Fetched, old: PriceRecord | None) -> tuple[str | None, str | None]
 def _updated(old: PriceRecord, f: Fetched, source: Source) -> PriceRecord:
     start, end = _tiers(f, old)
     return replace(
-        old, price_usd=f.price_usd,
+        old, price_usd=f.price_usd, usage_type=f.usage_type or old.usage_type,
         upfront_usd=(f.upfront_usd or "0") if old.term == "Reserved" else old.upfront_usd,
         tier_start=start, tier_end=end, sku=f.sku or old.sku, rate_code=f.rate_code or old.rate_code,
         upfront_rate_code=f.upfront_rate_code or old.upfront_rate_code, source_repo="", source_path=source.where,
