@@ -384,15 +384,17 @@ def init_cmd(path: Annotated[Path, typer.Argument()] = Path("cost.yaml")) -> Non
 
 
 def main() -> None:
-    from stackcost.errors import USER_ERRORS
-
-    handled: tuple[type[Exception], ...] = (UserError, *USER_ERRORS)
     try:
         app()
-    except handled as exc:
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:
+        # The error classes of every command are imported only when something failed, not at start-up.
+        from stackcost.errors import USER_ERRORS
+
+        if not isinstance(exc, (UserError, *USER_ERRORS)):
+            raise
         # One line per problem (a config can have several), never a traceback.
         for line in str(exc).splitlines():
             print(f"error: {line}", file=sys.stderr)
         sys.exit(2)
-    except KeyboardInterrupt:
-        sys.exit(130)

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 1
 CENT = Decimal("0.01")
-HOURS_PER_YEAR = 12
+MONTHS_PER_YEAR = 12
+HOURS_PER_MONTH = Decimal(730)  # AWS bills a month as 730 hours (8,760 / 12)
 
 # Order of the services in every output.
 SERVICE_MODULES: list[Callable[[Environment, Catalog], list[Component]]] = [
@@ -114,7 +115,7 @@ class Estimate:
             "total_monthly_usd": str(self.total),
             "total_monthly_usd_low": str(self.total_low),
             "total_monthly_usd_high": str(self.total_high),
-            "total_yearly_usd": str(self.total * HOURS_PER_YEAR),
+            "total_yearly_usd": str(self.total * MONTHS_PER_YEAR),
             "assumptions": self.assumptions,
         }
 

@@ -8,7 +8,8 @@ import json
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from stackcost.optimize.options import Option, cents
+from stackcost.estimate import cents
+from stackcost.optimize.options import Option
 
 if TYPE_CHECKING:
     from rich.console import Group

@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from stackcost.catalog import Catalog
-from stackcost.estimate import EstimateError, environment_components
-from stackcost.optimize.options import Option, cents, priced, unavailable
+from stackcost.estimate import EstimateError, cents, environment_components
+from stackcost.optimize.options import Option, priced, unavailable
 from stackcost.services import cloudfront, elasticache, fargate, rds
 from stackcost.services.base import n
 from stackcost.sizing.model import Band, Environment, FargateService

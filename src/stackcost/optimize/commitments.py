@@ -6,7 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from stackcost.catalog import Catalog, PriceRecord
-from stackcost.optimize.options import HOURS_PER_MONTH, Option, Risk, priced, unavailable
+from stackcost.estimate import HOURS_PER_MONTH
+from stackcost.optimize.options import Option, Risk, priced, unavailable
 from stackcost.services import elasticache, fargate, rds
 from stackcost.sizing.model import Environment, FargateService
 
@@ -197,7 +198,7 @@ def fargate_on_demand(svc: FargateService, env: Environment, catalog: Catalog) -
     share = 1 - svc.spot_share
     out = {}
     for resource, size in (("vCPU", svc.vcpu), ("memory", svc.memory_gb)):
-        rec = catalog.price("AmazonECS", usage_type=fargate.usage_type(svc.architecture, resource))
+        rec = fargate.on_demand_rate(catalog, svc.architecture, resource)
         out[resource] = rec.price * size * svc.tasks.average * hours * share
     return out
 
@@ -214,7 +215,7 @@ def compute_sp_discounts(catalog: Catalog, architecture: str) -> tuple[Discounts
     where: dict[tuple[int, str], list[str]] = {}
     if seoul:
         for sp in seoul:
-            od = catalog.price("AmazonECS", usage_type=fargate.usage_type(architecture, sp.attributes["resource"]))
+            od = fargate.on_demand_rate(catalog, architecture, sp.attributes["resource"])
             key = (sp.lease_years or 1, sp.purchase_option)
             out.setdefault(key, {})[sp.attributes["resource"]] = 1 - sp.price / od.price
             where[key] = [catalog.region]

@@ -18,17 +18,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-CENT = Decimal("0.01")
-HOURS_PER_MONTH = Decimal(730)
+from stackcost.estimate import cents
 
 Kind = Literal["reserved", "savings-plan", "spot", "graviton", "switch", "schedule", "network", "cloudfront",
                "logging"]
 Risk = Literal["low", "medium", "high"]
 RISKS: tuple[Risk, ...] = ("low", "medium", "high")
-
-
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 class Option(BaseModel):

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stackcost.catalog import Catalog
-from stackcost.estimate import EstimateError, estimate
+from stackcost.estimate import EstimateError, cents, estimate
 from stackcost.optimize import sp_sizing
 from stackcost.optimize.alternatives import OFFICE_HOURS, Context, alternative_options
 from stackcost.optimize.commitments import commitment_options, compute_sp_discounts
-from stackcost.optimize.options import Option, Risk, cents
+from stackcost.optimize.options import Option, Risk
 from stackcost.optimize.plan import Plan, build_plan
 from stackcost.services import fargate
 from stackcost.sizing.model import Environment, Stack
@@ -96,7 +96,7 @@ def fargate_sizing(name: str, env: Environment, catalog: Catalog, usage_csv: Pat
         d = discounts.get((1, "No Upfront")) or next(iter(discounts.values()), None)
         if d is None:
             continue
-        per_task = {r: catalog.price("AmazonECS", usage_type=fargate.usage_type(svc.architecture, r)).price * size
+        per_task = {r: fargate.on_demand_rate(catalog, svc.architecture, r).price * size
                     for r, size in (("vCPU", svc.vcpu), ("memory", svc.memory_gb))}
         task_od = sum(per_task.values(), Decimal(0)) * (1 - svc.spot_share)
         blended = sum((per_task[r] * d[r] for r in per_task), Decimal(0)) / sum(per_task.values(), Decimal(0))

@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from stackcost.optimize.options import HOURS_PER_MONTH, cents
+from stackcost.estimate import HOURS_PER_MONTH, cents
 from stackcost.sizing.model import FargateService
 
 if TYPE_CHECKING:

@@ -10,23 +10,21 @@ import calendar
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from stackcost.catalog import Catalog
-from stackcost.estimate import estimate
+from stackcost.estimate import HOURS_PER_MONTH, cents, estimate
 from stackcost.report.actuals import Actuals
 from stackcost.sizing.model import Stack
 
 SCHEMA_VERSION = 1
-CENT = Decimal("0.01")
-HOURS_PER_MONTH = Decimal(730)
 KOREAN_VAT = Decimal("0.10")  # VAT on AWS invoices to Korean customers; --vat changes it
 
 
 def c(v: Decimal | None) -> Decimal | None:
-    return None if v is None else v.quantize(CENT, rounding=ROUND_HALF_UP)
+    return None if v is None else cents(v)
 
 
 @dataclass

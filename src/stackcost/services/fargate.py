@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from stackcost.catalog import Catalog
+from stackcost.catalog import Catalog, PriceRecord
 from stackcost.services.base import Component, fixed, n
 from stackcost.sizing.model import Environment, FargateService
 
@@ -24,6 +24,11 @@ def usage_type(architecture: str, resource: str) -> str:
     return f"APN2-Fargate-{infix}{'vCPU-Hours:perCPU' if resource == 'vCPU' else 'GB-Hours'}"
 
 
+def on_demand_rate(catalog: Catalog, architecture: str, resource: str) -> PriceRecord:
+    """The on-demand price of a vCPU-hour or GB-hour for an architecture."""
+    return catalog.price("AmazonECS", usage_type=usage_type(architecture, resource))
+
+
 def _service(svc: FargateService, env_hours: Decimal, catalog: Catalog) -> list[Component]:
     hours = svc.hours_per_month or env_hours
     arch = _ARCH[svc.architecture][0]
@@ -38,7 +43,7 @@ def _service(svc: FargateService, env_hours: Decimal, catalog: Catalog) -> list[
     for resource, size, unit in (("vCPU", svc.vcpu, "vCPU-Hours"), ("memory", svc.memory_gb, "GB-Hours")):
         label = "vCPU" if resource == "vCPU" else "memory GB"
         if on_demand_share > 0:
-            rec = catalog.price("AmazonECS", usage_type=usage_type(svc.architecture, resource))
+            rec = on_demand_rate(catalog, svc.architecture, resource)
             share = "" if on_demand_share == 1 else f" × {n(on_demand_share * 100)}% on-demand"
             out.append(Component(SERVICE, f"{svc.name}: {label} ({svc.architecture})", unit,
                                  fixed(task_hours * size * on_demand_share), (rec,),

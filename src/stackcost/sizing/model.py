@@ -45,6 +45,11 @@ class Band(_Strict):
         return Band(low=self.low * factor, typical=self.typical * factor, high=self.high * factor)
 
 
+def is_band_dict(value: Any) -> bool:
+    """A Band as model_dump() writes it: {low, typical, high}."""
+    return isinstance(value, dict) and set(value) == {"low", "typical", "high"}
+
+
 def _zero() -> Band:
     return Band.of(0)
 

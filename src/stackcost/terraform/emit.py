@@ -9,7 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from stackcost.sizing.load import ConfigError, format_errors
-from stackcost.sizing.model import Stack
+from stackcost.sizing.model import Stack, is_band_dict
 from stackcost.terraform.build import Imported
 from stackcost.util import plain
 
@@ -24,12 +24,8 @@ def _scalar(v: Any) -> str:
     return str(yaml.safe_dump(v, default_flow_style=True, allow_unicode=True)).strip().removesuffix("...").strip()
 
 
-def _is_band(v: Any) -> bool:
-    return isinstance(v, dict) and set(v) == {"low", "typical", "high"}
-
-
 def _inline(v: Any) -> str:
-    if _is_band(v):
+    if is_band_dict(v):
         return "{" + ", ".join(f"{k}: {_scalar(v[k])}" for k in ("low", "typical", "high")) + "}"
     if isinstance(v, dict):
         return "{" + ", ".join(f"{k}: {_inline(x)}" for k, x in v.items()) + "}"
@@ -46,7 +42,7 @@ def _emit(node: dict[str, Any], indent: int, path: str, origin: dict[str, str], 
         p = f"{path}.{key}" if path else key
         note = _origin(origin, p)
         comment = f"  # {note}" if note else ""
-        if isinstance(v, dict) and not _is_band(v) and key not in ("storage_gb", "tasks"):
+        if isinstance(v, dict) and not is_band_dict(v) and key not in ("storage_gb", "tasks"):
             out.append(f"{pad}{key}:{comment}")
             _emit(v, indent + 2, p, origin, out)
         elif isinstance(v, list) and v and isinstance(v[0], dict):

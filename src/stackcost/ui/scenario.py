@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from stackcost.catalog import Catalog
 from stackcost.sizing import fargate_sizes
 from stackcost.sizing.load import format_errors
-from stackcost.sizing.model import Environment, Stack
+from stackcost.sizing.model import Environment, Stack, is_band_dict
 from stackcost.util import plain
 
 MAX_UPLOAD_BYTES = 256 * 1024
@@ -35,10 +35,6 @@ class Knob:
     value: Any
     choices: list[str] = field(default_factory=list)
     section: str = ""
-
-
-def _is_band(v: Any) -> bool:
-    return isinstance(v, dict) and set(v) == {"low", "typical", "high"}
 
 
 def _resolve(env: dict[str, Any], path: str) -> tuple[Any, str]:
@@ -66,7 +62,7 @@ def get(env: dict[str, Any], path: str) -> Any:
     value = node[key]
     if key == "tasks" and isinstance(value, dict):
         return value["desired"]
-    return value["typical"] if _is_band(value) else value
+    return value["typical"] if is_band_dict(value) else value
 
 
 def _number(text: str, path: str) -> Decimal:
@@ -87,7 +83,7 @@ def set_value(env: dict[str, Any], path: str, text: str) -> None:
         lo, hi = cur.get("min"), cur.get("max")
         node[key] = {"desired": n, "min": min(lo, n) if lo is not None else None,
                      "max": max(hi, n) if hi is not None else None, "profile": None}
-    elif _is_band(cur):
+    elif is_band_dict(cur):
         x = _number(text, path)
         t = Decimal(cur["typical"])
         # Keep the input's relative uncertainty: low and high move in proportion.
@@ -202,7 +198,7 @@ def _section_knobs(prefix: str, model: dict[str, Any], choices: dict[str, list[s
         label = key.replace("_", " ")
         if path in choices:
             out.append(Knob(path, label, "choice", fmt(value), choices[path], title))
-        elif _is_band(value):
+        elif is_band_dict(value):
             out.append(Knob(path, label, "band", value["typical"], section=title))
         elif isinstance(value, bool):
             out.append(Knob(path, label, "bool", value, section=title))

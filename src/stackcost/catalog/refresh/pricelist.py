@@ -53,7 +53,7 @@ class Fetched:
         return self.begin not in ("0", "") or self.end is not None
 
 
-def _money(text: Any, where: str) -> str:
+def price_string(text: Any, where: str) -> str:
     try:
         value = Decimal(str(text))
     except (InvalidOperation, ValueError):
@@ -101,7 +101,7 @@ def _term_points(service_code: str, sku: str, family: str, attrs: dict[str, str]
         if dim is upfront:
             continue
         try:
-            price = _money(dim["pricePerUnit"]["USD"], where)
+            price = price_string(dim["pricePerUnit"]["USD"], where)
             rate_code = dim["rateCode"]
         except (KeyError, TypeError):
             raise PriceListFormatError(f"{where}: a price dimension without pricePerUnit.USD/rateCode") from None
@@ -109,7 +109,7 @@ def _term_points(service_code: str, sku: str, family: str, attrs: dict[str, str]
             service_code=service_code, sku=sku, product_family=family, attributes=attrs, term=term_type,
             price_usd=price, unit=dim.get("unit", ""), description=dim.get("description", ""), rate_code=rate_code,
             lease_years=lease, purchase_option=option, offering_class=klass,
-            upfront_usd=_money(upfront["pricePerUnit"]["USD"], where) if upfront else ("0" if lease else None),
+            upfront_usd=price_string(upfront["pricePerUnit"]["USD"], where) if upfront else ("0" if lease else None),
             upfront_rate_code=upfront["rateCode"] if upfront else "",
             begin=_range(dim.get("beginRange", "0")) or "0", end=_range(dim.get("endRange")), published=published,
         )
@@ -118,8 +118,8 @@ def _term_points(service_code: str, sku: str, family: str, attrs: dict[str, str]
         yield Fetched(service_code=service_code, sku=sku, product_family=family, attributes=attrs, term=term_type,
                       price_usd="0", unit="Hrs", description=upfront.get("description", ""), rate_code="",
                       lease_years=lease, purchase_option=option, offering_class=klass,
-                      upfront_usd=_money(upfront["pricePerUnit"]["USD"], where), upfront_rate_code=upfront["rateCode"],
-                      published=published)
+                      upfront_usd=price_string(upfront["pricePerUnit"]["USD"], where),
+                      upfront_rate_code=upfront["rateCode"], published=published)
 
 
 def from_price_list_item(item: dict[str, Any]) -> Iterator[Fetched]:
@@ -135,6 +135,6 @@ def savings_plan_rate(*, plan_type: str, years: int, purchase_option: str, rate:
     """One Savings Plans rate for a discounted usage type (from the API or the Savings Plans bulk file)."""
     return Fetched(service_code=service_code, sku=discounted_sku, product_family="", term="SavingsPlan",
                    attributes={"usagetype": usage_type, "operation": operation, "savingsPlanType": plan_type},
-                   price_usd=_money(rate, f"{plan_type} Savings Plan {usage_type}"), unit=unit,
+                   price_usd=price_string(rate, f"{plan_type} Savings Plan {usage_type}"), unit=unit,
                    description=description, rate_code=rate_code, lease_years=years, purchase_option=purchase_option,
                    published=published)

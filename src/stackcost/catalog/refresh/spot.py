@@ -6,7 +6,7 @@ from typing import Any
 
 from stackcost.catalog.refresh.errors import RefreshError
 from stackcost.catalog.refresh.http import Http
-from stackcost.catalog.refresh.pricelist import Fetched
+from stackcost.catalog.refresh.pricelist import Fetched, price_string
 
 DEFAULT_SPOT_URL = "https://dftu77xade0tc.cloudfront.net/fargate-spot-prices.json"
 _UNITS = {"vCPU-Hours": ("x86_64", "vCPU", "vCPU-hour"), "GB-Hours": ("x86_64", "memory", "GB-hour"),
@@ -27,11 +27,9 @@ def parse_spot_feed(data: Any, region: str, retrieved: str, url: str = "") -> li
             continue
         arch, resource, label = unit
         price = str(p.get("price", {}).get("USD", ""))
-        from stackcost.catalog.refresh.pricelist import _money
-
         out.append(Fetched(service_code="AmazonECS", sku="", product_family="Compute", term="Spot",
                            attributes={"cpuArchitecture": arch, "operatingSystem": "Linux", "resource": resource},
-                           price_usd=_money(price, f"{url} {p.get('unit')}"), unit=label,
+                           price_usd=price_string(price, f"{url} {p.get('unit')}"), unit=label,
                            description=f"Fargate Spot ({'Linux/ARM' if arch == 'ARM64' else 'Linux/x86'}) {resource}",
                            published=retrieved))
     if not out:
