@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from stackcost.errors import StackcostError, UserError
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -39,10 +41,6 @@ class Fmt(StrEnum):
 class CatalogFmt(StrEnum):
     table = "table"
     json = "json"
-
-
-class UserError(Exception):
-    """A problem with what the user asked for; printed as one line."""
 
 
 def _console() -> Console:
@@ -387,14 +385,29 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
         sys.exit(130)
-    except Exception as exc:
-        # The error classes of every command are imported only when something failed, not at start-up.
-        from stackcost.errors import USER_ERRORS
-
-        if not isinstance(exc, (UserError, *USER_ERRORS)):
-            raise
+    except StackcostError as exc:
         # One line per problem (a config can have several), never a traceback.
-        for line in str(exc).splitlines():
+        for line in str(exc).splitlines() or [type(exc).__name__]:
             print(f"error: {line}", file=sys.stderr)
-        sys.exit(2)
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # a bug: one line for the user, the traceback in a file for the report
+        sys.exit(_internal_error(exc))
+
+
+def _internal_error(exc: BaseException) -> int:
+    import tempfile
+    import traceback
+
+    detail = "".join(traceback.format_exception(exc))
+    try:
+        fd, name = tempfile.mkstemp(prefix="stackcost-crash-", suffix=".txt")
+        with open(fd, "w", encoding="utf-8") as fh:
+            fh.write(detail)
+        where = name
+    except OSError:
+        where = "(could not write a details file)"
+    summary = f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
+    print(f"internal error: {summary} — details in {where}", file=sys.stderr)
+    return 70

@@ -1,18 +1,18 @@
-"""The exceptions that mean "the user asked for something wrong or missing": the CLI prints them as one line."""
+"""One error base class: anything the user can cause (a bad option, file, config, catalog, answer) raises a
+subclass of `StackcostError` with a one-line message; the CLI prints it and exits 2. Any other exception is a
+bug: the CLI prints one line and writes the traceback to a file (exit 70).
+
+This module imports nothing, so every other module can subclass it without a cycle or a start-up cost.
+"""
 
 from __future__ import annotations
 
-from stackcost.catalog.lookup import AmbiguousPrice, PriceNotFound
-from stackcost.catalog.refresh.errors import RefreshError
-from stackcost.catalog.sources.shared import BuildError
-from stackcost.catalog.store import CatalogError
-from stackcost.estimate import EstimateError
-from stackcost.optimize.sp_sizing import UsageProfileError
-from stackcost.report.actuals import ActualsError
-from stackcost.sizing.load import ConfigError
-from stackcost.terraform.load import TerraformError
 
-USER_ERRORS: tuple[type[Exception], ...] = (
-    ActualsError, AmbiguousPrice, BuildError, CatalogError, ConfigError, EstimateError, PriceNotFound, RefreshError,
-    TerraformError, UsageProfileError,
-)
+class StackcostError(Exception):
+    """A problem with what the user asked for or gave us; its message is shown as `error: <message>`."""
+
+    exit_code = 2
+
+
+class UserError(StackcostError):
+    """A bad command-line argument or combination of them."""

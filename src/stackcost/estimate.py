@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from stackcost.catalog import AmbiguousPrice, Catalog, PriceNotFound
+from stackcost.errors import StackcostError
 from stackcost.services import alb, cloudfront, cloudwatch, elasticache, fargate, nat, network, other, rds, s3
 from stackcost.services.base import Component
 from stackcost.sizing.catalog_check import check_environment
@@ -33,7 +34,7 @@ SERVICE_MODULES: list[Callable[[Environment, Catalog], list[Component]]] = [
 ]
 
 
-class EstimateError(Exception):
+class EstimateError(StackcostError):
     """A price the stack needs is not in the catalog (the message names what was looked for)."""
 
 

@@ -15,10 +15,11 @@ from typing import Any
 
 from stackcost.catalog.records import PriceRecord
 from stackcost.catalog.store import read_manifest, read_records
+from stackcost.errors import StackcostError
 from stackcost.paths import region_dir
 
 
-class PriceNotFound(LookupError):
+class PriceNotFound(StackcostError, LookupError):
     def __init__(self, filters: dict[str, Any], hint: str = "") -> None:
         self.filters = filters
         self.hint = hint
@@ -26,7 +27,7 @@ class PriceNotFound(LookupError):
         super().__init__(f"no price in the catalog for {shown}" + (f" ({hint})" if hint else ""))
 
 
-class AmbiguousPrice(LookupError):
+class AmbiguousPrice(StackcostError, LookupError):
     def __init__(self, filters: dict[str, Any], candidates: list[PriceRecord]) -> None:
         self.candidates = candidates
         shown = ", ".join(f"{k}={v!r}" for k, v in filters.items() if v is not None)

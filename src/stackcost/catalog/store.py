@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from stackcost.catalog.records import PriceRecord
+from stackcost.errors import StackcostError
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
 
 
-class CatalogError(Exception):
+class CatalogError(StackcostError):
     """The catalog on disk is missing, tampered with or truncated."""
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from stackcost.errors import StackcostError
 from stackcost.estimate import HOURS_PER_MONTH, cents
 from stackcost.sizing.model import FargateService
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-class UsageProfileError(ValueError):
+class UsageProfileError(StackcostError, ValueError):
     """An hourly usage CSV that cannot be read."""
 
 

@@ -11,10 +11,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from stackcost.errors import StackcostError
 from stackcost.report import mapping
 
 
-class ActualsError(ValueError):
+class ActualsError(StackcostError, ValueError):
     """An actuals source that cannot be read (one line for the user)."""
 
 

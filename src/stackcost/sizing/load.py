@@ -17,13 +17,14 @@ from typing import Any, Union
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from stackcost.errors import StackcostError
 from stackcost.sizing.model import Stack
 
 PRESET = "hospital-erp.yaml"
 MAX_BYTES = 1_000_000  # a sizing file is a few KB; refuse anything that is clearly not one
 
 
-class ConfigError(Exception):
+class ConfigError(StackcostError):
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
         super().__init__("\n".join(lines))

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stackcost.errors import StackcostError
 from stackcost.terraform.expr import Unresolved, value
 
 
-class TerraformError(ValueError):
+class TerraformError(StackcostError, ValueError):
     """A Terraform directory or var-file that cannot be read (one line each)."""
 
 

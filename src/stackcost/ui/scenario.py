@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from stackcost.catalog import Catalog
+from stackcost.errors import StackcostError
 from stackcost.sizing import fargate_sizes
 from stackcost.sizing.load import format_errors
 from stackcost.sizing.model import Environment, Stack, is_band_dict
@@ -23,7 +24,7 @@ SECTIONS = ("fargate", "rds", "elasticache", "nat", "alb", "cloudfront", "s3", "
 _HIDDEN = {"name", "os", "engine_rds", "profile", "min", "max", "hours_per_month", "budget_usd"}
 
 
-class ScenarioError(ValueError):
+class ScenarioError(StackcostError, ValueError):
     """Overrides or a config that do not make a valid stack; the message lists every problem."""
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from stackcost.errors import StackcostError
 
-class RefreshError(Exception):
+
+class RefreshError(StackcostError):
     """A refresh that could not fetch or parse its data."""
 
 

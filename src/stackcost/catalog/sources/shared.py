@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from stackcost.catalog.records import PriceRecord
+from stackcost.errors import StackcostError
 from stackcost.util import plain as _fmt
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -26,7 +27,7 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SCALE = {"GB": Decimal(1), "TB": Decimal(1024), "PB": Decimal(1024 * 1024), "B": Decimal(10**9)}
 
 
-class BuildError(Exception):
+class BuildError(StackcostError):
     """The input directory is not in the expected layout."""
 
 
