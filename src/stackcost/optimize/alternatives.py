@@ -117,7 +117,7 @@ def rds_graviton(name: str, env: Environment, catalog: Catalog, ctx: Context) ->
 
 
 def gp3(name: str, env: Environment, catalog: Catalog, ctx: Context) -> list[Alternative]:
-    if env.rds is None or env.rds.storage_type != "gp2":
+    if env.rds is None or env.rds.volume != "gp2":
         return []
     return [compare(name, env, _sub(env, "rds", storage_type="gp3"), catalog, option="RDS storage gp2 → gp3",
                     kind="switch", risk="medium", constraint="online modification; gp3 includes 3,000 IOPS",

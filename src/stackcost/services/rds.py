@@ -34,11 +34,11 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
                          databaseEngine="PostgreSQL")
     out = [Component(SERVICE, f"{rds.instance_class} {deploy} instance", "Hrs", fixed(hours), (inst,),
                      assumption=f"1 instance × {n(hours)} h")]
-    storage = catalog.price("AmazonRDS", product_family="Database Storage", storageType=rds.storage_type,
+    storage = catalog.price("AmazonRDS", product_family="Database Storage", storageType=rds.volume,
                             deploymentOption=deploy, chargeType="storage")
-    out.append(Component(SERVICE, f"{rds.storage_type} storage ({deploy})", "GB-Mo", fixed(rds.allocated_gb),
+    out.append(Component(SERVICE, f"{rds.volume} storage ({deploy})", "GB-Mo", fixed(rds.allocated_gb),
                          (storage,), assumption=f"{n(rds.allocated_gb)} GB allocated"))
-    if rds.storage_type == "gp3":
+    if rds.volume == "gp3":
         big = rds.allocated_gb >= _GP3_THRESHOLD_GB
         base_iops, base_tp = _GP3_BASELINE[big]
         if rds.iops and rds.iops > base_iops:
@@ -50,7 +50,7 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
             out.append(Component(SERVICE, "gp3 throughput above baseline", "MiBps-Mo",
                                  fixed(rds.throughput_mibps - base_tp), (rec,),
                                  assumption=f"{rds.throughput_mibps} MiB/s − {base_tp} included"))
-    elif rds.storage_type == "io1":
+    elif rds.volume == "io1":
         rec = catalog.price("AmazonRDS", storageType="io1", deploymentOption=deploy, chargeType="iops")
         out.append(Component(SERVICE, "io1 provisioned IOPS", "IOPS-Mo", fixed(rds.iops or 0), (rec,),
                              assumption=f"{rds.iops or 0} IOPS provisioned"))

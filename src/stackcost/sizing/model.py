@@ -136,7 +136,11 @@ class RDS(_Strict):
     engine: Literal["postgresql"] = "postgresql"
     instance_class: str
     multi_az: bool = False
-    storage_type: Literal["gp3", "gp2", "io1"] = "gp3"
+    storage_type: Literal["gp3", "gp2", "io1"] | None = Field(
+        default="gp3", description="null = the engine's default (gp2 on RDS PostgreSQL)")
+    read_replicas: int = Field(default=0, ge=0)
+    average_cpu_pct: Band | None = Field(default=None, description="average CPU; above a burstable class's "
+                                         "baseline, CPU credits are billed")
     allocated_gb: Decimal = Field(gt=0)
     iops: int | None = Field(default=None, ge=0, description="provisioned IOPS (io1), or gp3 IOPS if above baseline")
     throughput_mibps: int | None = Field(default=None, ge=0, description="gp3 throughput if above baseline")
@@ -152,6 +156,77 @@ class RDS(_Strict):
     hours_per_month: Decimal | None = Field(default=None, gt=0, le=744,
                                             description="hours the instance runs, if not the environment's "
                                                         "(a stopped instance still pays for storage)")
+
+    @property
+    def volume(self) -> Literal["gp3", "gp2", "io1"]:
+        """The storage type that runs: null means the API's default (io1 with IOPS given, else gp2)."""
+        if self.storage_type is not None:
+            return self.storage_type
+        return "io1" if self.iops else "gp2"
+
+
+class AuroraInstance(_Strict):
+    instance_class: str = Field(description="a provisioned class (db.r6g.large), or db.serverless for Serverless v2")
+    count: int = Field(default=1, ge=0)
+
+
+class Aurora(_Strict):
+    """One Aurora cluster: provisioned and/or Serverless v2 instances, cluster storage, I/O, backups."""
+
+    engine: Literal["aurora-postgresql", "aurora-mysql"] = "aurora-postgresql"
+    storage: Literal["standard", "io-optimized"] = "standard"
+    instances: list[AuroraInstance] = Field(min_length=1, description="writer first, then readers")
+    min_acu: Decimal = Field(default=Decimal("0.5"), ge=0, le=256)
+    max_acu: Decimal = Field(default=Decimal(16), gt=0, le=256)
+    acu: Band = Field(default_factory=_zero, description="average ACUs per db.serverless instance")
+    storage_gb: Band = Field(default_factory=_zero)
+    io_requests_millions: Band = Field(default_factory=_zero, description="I/O requests (Aurora Standard only)")
+    backup_storage_gb: Band = Field(default_factory=_zero, description="backups beyond the free allowance")
+
+    @model_validator(mode="after")
+    def _acu_range(self) -> Aurora:
+        if self.min_acu > self.max_acu:
+            raise ValueError(f"min_acu {self.min_acu} is above max_acu {self.max_acu}")
+        serverless = any(i.instance_class == "db.serverless" for i in self.instances)
+        if serverless and not (self.min_acu <= self.acu.low and self.acu.high <= self.max_acu):
+            raise ValueError(f"acu must lie within min_acu..max_acu ({self.min_acu}..{self.max_acu})")
+        return self
+
+
+class ElastiCacheServerless(_Strict):
+    engine: Literal["valkey", "redis"] = "valkey"
+    data_stored_gb: Band = Field(default_factory=_zero, description="average GB stored (AWS bills at least 1 GB)")
+    ecpu_millions: Band = Field(default_factory=_zero, description="ElastiCache Processing Units per month")
+
+
+class KMS(_Strict):
+    keys: int = Field(default=0, ge=0, description="customer managed keys")
+    requests: Band = Field(default_factory=_zero, description="API requests per month")
+
+
+class ACM(_Strict):
+    public_certificates: int = Field(default=0, ge=0)
+
+
+class XRay(_Strict):
+    requests_per_s: Band = Field(default_factory=_zero, description="incoming requests (default sampling: "
+                                 "1 request/s reservoir + 5 % of the rest)")
+    traces_retrieved: Band = Field(default_factory=_zero, description="traces retrieved or scanned per month")
+
+
+class VpcEndpoints(_Strict):
+    interface_endpoints: int = Field(default=0, ge=0)
+    availability_zones: int = Field(default=2, ge=1)
+    data_processed_gb: Band = Field(default_factory=_zero)
+
+
+class NLB(_Strict):
+    load_balancers: int = Field(default=1, ge=0)
+    availability_zones: int = Field(default=2, ge=1)
+    internet_facing: bool = False
+    new_connections_per_s: Band = Field(default_factory=_zero)
+    active_connections_per_min: Band = Field(default_factory=_zero)
+    processed_gb_per_h: Band = Field(default_factory=_zero)
 
 
 class ElastiCache(_Strict):
@@ -209,6 +284,8 @@ class CloudWatch(_Strict):
     container_insights: bool = False
     container_insights_metrics: int = Field(default=0, ge=0, description="custom metrics Container Insights emits")
     container_insights_logs_gb: Band = Field(default_factory=_zero, description="performance log events ingested")
+    dashboards: int = Field(default=0, ge=0)
+    api_requests: Band = Field(default_factory=_zero, description="CloudWatch API requests per month")
 
 
 class WAF(_Strict):
@@ -220,6 +297,8 @@ class WAF(_Strict):
 class Route53(_Strict):
     hosted_zones: int = Field(default=0, ge=0)
     queries: Band = Field(default_factory=_zero)
+    alias_query_share: Decimal = Field(default=Decimal(0), ge=0, le=1,
+                                       description="share of queries that are alias queries to AWS resources (free)")
 
 
 class Other(_Strict):
@@ -245,6 +324,15 @@ class Environment(_Strict):
     s3: S3 | None = None
     cloudwatch: CloudWatch | None = None
     other: Other = Field(default_factory=Other)
+    aurora: Aurora | None = None
+    elasticache_serverless: ElastiCacheServerless | None = None
+    kms: KMS | None = None
+    acm: ACM | None = None
+    xray: XRay | None = None
+    vpc_endpoints: VpcEndpoints | None = None
+    nlb: NLB | None = None
+    account: str | None = Field(default=None, description="environments naming the same account share its free "
+                                "allowances; without it each environment is its own account")
     budget_usd: Decimal | None = Field(default=None, ge=0)
 
     @field_validator("fargate")
