@@ -13,7 +13,7 @@ from typing import Any
 
 from stackcost.catalog.build import build_records
 from stackcost.catalog.records import PriceRecord
-from stackcost.services.rds import instance_usage_type
+from stackcost.regions import GLOBAL, rds_instance_usage_type
 
 REGION = "ap-northeast-2"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -23,7 +23,8 @@ UPFRONT_DIM = "2TG2D8R56U"
 
 
 def seoul_records() -> list[PriceRecord]:
-    return build_records(FIXTURES / "aws-prices", REGION)[0]
+    """Seoul's records and the global ones (CloudFront, Route 53), as a refresh of Seoul sees them."""
+    return build_records(FIXTURES / "aws-prices", REGION)[0] + build_records(FIXTURES / "aws-prices", GLOBAL)[0]
 
 
 def _usd(price: str) -> str:
@@ -53,7 +54,7 @@ def offer_document(offer: str, records: list[PriceRecord], overrides: dict[str, 
     On-demand instance prices whose source gave no SKU take the SKU of the same product's reservations (one
     product, one SKU, every term), and the on-demand rate code AWS uses: SKU.JRTCKXETXF.6YS6EN2CT7."""
     overrides = overrides or {}
-    mine = [r for r in records if r.offer_code == offer and r.region == REGION]
+    mine = [r for r in records if r.offer_code == offer and r.region in (REGION, GLOBAL)]
     sku_of = {(r.usage_type, r.attributes.get("deploymentOption", "")): r.sku for r in mine
               if r.term == "Reserved" and r.sku}
     products: dict[str, Any] = {}
@@ -108,7 +109,7 @@ def database_sp_rates(records: list[PriceRecord]) -> list[dict[str, Any]]:
             continue
         a = r.attributes
         if r.service == "RDS PostgreSQL":
-            ut, op, code = instance_usage_type(a["instanceType"], a["deploymentOption"] == "Multi-AZ"), \
+            ut, op, code = rds_instance_usage_type(REGION, a["instanceType"], a["deploymentOption"] == "Multi-AZ"), \
                 "CreateDBInstance:0014", "AmazonRDS"
         else:
             ut, op, code = r.usage_type, "", "AmazonElastiCache"

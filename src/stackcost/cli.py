@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from stackcost.catalog import Catalog
     from stackcost.estimate import Estimate
+    from stackcost.sizing.model import Stack
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="AWS cost estimates for the hospital ERP stack in Seoul, from a cached AWS price catalog.")
@@ -28,7 +29,7 @@ app.add_typer(catalog_app, name="catalog")
 import_app = typer.Typer(no_args_is_help=True, help="Build a sizing YAML from infrastructure code.")
 app.add_typer(import_app, name="import")
 
-REGION = "ap-northeast-2"
+REGION = "ap-northeast-2"  # the default of `cost catalog` commands (the estimate commands take the config's)
 
 
 class Fmt(StrEnum):
@@ -57,6 +58,27 @@ def _load_catalog(region: str = REGION) -> Catalog:
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Sizing YAML (default: ./cost.yaml, "
                                                 "else the embedded hospital-ERP preset).")]
+RegionOpt = Annotated[str | None, typer.Option("--region", help="price in this region (default: the config's "
+                                               "`region:`, else ap-northeast-2)")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="a line without a price in the catalog is an error "
+                                         "(default: shown as unpriced and left out of the totals)")]
+
+
+def _stack_and_catalog(config: Path | None, region: str | None) -> tuple[Stack, str, Catalog]:
+    """The sizing (and where it came from) and the catalog of the region it is priced in."""
+    from stackcost.sizing.load import load_stack
+
+    stack, source = load_stack(config)
+    if region is not None and region != stack.region:
+        stack = stack.model_copy(update={"region": region})
+    return stack, source, _load_catalog(stack.region)
+
+
+def _warn_unpriced(ests: list[Estimate]) -> None:
+    for est in ests:
+        for item in est.unpriced:
+            print(f"warning: {est.environment}: {item.service} {item.component} is unpriced: no price in the "
+                  f"catalog for {item.looked_for}", file=sys.stderr)
 
 
 # -- catalog --------------------------------------------------------------------------------------------------
@@ -114,19 +136,23 @@ def catalog_search(text: str, service: Annotated[str | None, typer.Option(help="
 
 @catalog_app.command("build")
 def catalog_build(src: Annotated[Path, typer.Option("--from", help="directory in the shared/aws-prices layout")],
-                  region: str = REGION,
+                  region: Annotated[str | None, typer.Option(help="one region (or global); default: every region "
+                                                                   "the input has, and global")] = None,
                   out: Annotated[Path | None, typer.Option(help="pricing_data root (default: the shipped one)")]
                   = None) -> None:
-    """Regenerate pricing_data/<region>/ from AWS price files (reproducible, byte for byte)."""
-    from stackcost.catalog.build import build
+    """Regenerate pricing_data/ from AWS price files (reproducible, byte for byte)."""
+    from stackcost.catalog.build import build, build_all
     from stackcost.paths import pricing_data_root
 
     if not src.is_dir():
         raise UserError(f"--from {src}: not a directory")
-    target = build(src, region, out or pricing_data_root())
-    manifest = json.loads((target / "manifest.json").read_text())
-    total = sum(o["records"] for o in manifest["offers"].values())
-    print(f"built {target}: {total} records in {len(manifest['offers'])} offers, {len(manifest['gaps'])} gaps listed")
+    root = out or pricing_data_root()
+    targets = [build(src, region, root)] if region else build_all(src, root)
+    for target in targets:
+        manifest = json.loads((target / "manifest.json").read_text())
+        total = sum(o["records"] for o in manifest["offers"].values())
+        print(f"built {target}: {total} records in {len(manifest['offers'])} offers, "
+              f"{len(manifest['gaps'])} gaps listed")
 
 
 class Source(StrEnum):
@@ -190,12 +216,11 @@ def _progress() -> tuple[Callable[[str, int, int | None, int], None] | None, Cal
 
 # -- estimates ------------------------------------------------------------------------------------------------
 
-def _estimate(config: Path | None, env: str) -> Estimate:
+def _estimate(config: Path | None, env: str, region: str | None = None, strict: bool = False) -> Estimate:
     from stackcost.estimate import estimate
-    from stackcost.sizing.load import load_stack
 
-    stack, _ = load_stack(config)
-    return estimate(stack, env, _load_catalog(stack.region))
+    stack, _, catalog = _stack_and_catalog(config, region)
+    return estimate(stack, env, catalog, strict=strict)
 
 
 @app.command("estimate")
@@ -203,16 +228,16 @@ def estimate_cmd(environment: Annotated[str, typer.Argument(help="environment na
                  config: ConfigOpt = None,
                  fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.table,
                  all_envs: Annotated[bool, typer.Option("--all", help="every environment side by side")] = False,
+                 region: RegionOpt = None, strict: StrictOpt = False,
                  ) -> None:
     """What an environment costs per month, line by line, with every price traced to the catalog."""
     from stackcost import output
     from stackcost.estimate import estimate
-    from stackcost.sizing.load import load_stack
 
-    stack, source = load_stack(config)
-    catalog = _load_catalog(stack.region)
+    stack, source, catalog = _stack_and_catalog(config, region)
     if all_envs:
-        ests = [estimate(stack, name, catalog) for name in stack.environments]
+        ests = [estimate(stack, name, catalog, strict=strict) for name in stack.environments]
+        _warn_unpriced(ests)
         if fmt is Fmt.json:
             print(json.dumps([e.to_json() for e in ests], indent=2, ensure_ascii=False))
         elif fmt is Fmt.csv:
@@ -223,7 +248,8 @@ def estimate_cmd(environment: Annotated[str, typer.Argument(help="environment na
         else:
             _console().print(output.side_by_side(ests))
         return
-    est = estimate(stack, environment, catalog)
+    est = estimate(stack, environment, catalog, strict=strict)
+    _warn_unpriced([est])
     if fmt is Fmt.json:
         print(output.estimate_json(est))
     elif fmt is Fmt.csv:
@@ -244,17 +270,18 @@ def compare_cmd(a: Annotated[str, typer.Argument(help="environment, or a config 
                 b: Annotated[str, typer.Argument(help="environment, or a config file")],
                 config: ConfigOpt = None,
                 environment: Annotated[str, typer.Option("--env", help="environment when comparing two files")]
-                = "production") -> None:
+                = "production", region: RegionOpt = None, strict: StrictOpt = False) -> None:
     """The difference per line between two environments (or two config files)."""
     from stackcost import output
 
     def one(x: str) -> tuple[Estimate, str]:
         p = Path(x)
         if p.suffix in (".yaml", ".yml"):
-            return _estimate(p, environment), f"{p.name}:{environment}"
-        return _estimate(config, x), x
+            return _estimate(p, environment, region, strict), f"{p.name}:{environment}"
+        return _estimate(config, x, region, strict), x
 
     (ea, la), (eb, lb) = one(a), one(b)
+    _warn_unpriced([ea, eb])
     _console().print(output.compare_table(ea, eb, la, lb))
 
 
@@ -274,14 +301,13 @@ def optimize_cmd(environment: Annotated[str, typer.Argument(help="environment na
                  usage_csv: Annotated[Path | None, typer.Option(help="hourly usage CSV with a 'tasks' column, for "
                                                                      "Savings Plan sizing")] = None,
                  usage_service: Annotated[str | None, typer.Option(help="the Fargate service the CSV describes")]
-                 = None) -> None:
+                 = None, region: RegionOpt = None) -> None:
     """Reserved instances, Savings Plans, Spot, Graviton and other options against on-demand, and a plan."""
     from stackcost import optimize_output as out
     from stackcost.optimize import optimize
-    from stackcost.sizing.load import load_stack
 
-    stack, _ = load_stack(config)
-    result = optimize(stack, environment, _load_catalog(stack.region), risk=risk.value, usage_csv=usage_csv,
+    stack, _, catalog = _stack_and_catalog(config, region)
+    result = optimize(stack, environment, catalog, risk=risk.value, usage_csv=usage_csv,
                       usage_service=usage_service)
     if fmt is Fmt.json:
         print(out.optimize_json(result))
@@ -319,13 +345,13 @@ def report_cmd(
     threshold_usd: float = 10.0,
     risk: Annotated[Risk, typer.Option(help="risk level of the recommended plan shown")] = Risk.medium,
     profile: Annotated[str | None, typer.Option(help="AWS profile for --actuals ce")] = None,
+    region: RegionOpt = None,
 ) -> None:
     """Monthly budget report: estimate vs budget vs actual spend, as Markdown, HTML or Excel."""
     from datetime import date
     from decimal import Decimal
 
     from stackcost.report.run import make_report
-    from stackcost.sizing.load import load_stack
 
     try:
         day = date.fromisoformat(as_of) if as_of else date.today()
@@ -334,8 +360,8 @@ def report_cmd(
         raise UserError(f"--month {month!r} / --as-of {as_of!r}: expected YYYY-MM and YYYY-MM-DD") from None
     if krw_rate is not None and krw_rate <= 0:
         raise UserError("--krw-rate must be > 0")
-    stack, _ = load_stack(config)
-    path = make_report(stack, _load_catalog(stack.region), month=month, env=env, actuals=actuals, fmt=fmt.value,
+    stack, _, catalog = _stack_and_catalog(config, region)
+    path = make_report(stack, catalog, month=month, env=env, actuals=actuals, fmt=fmt.value,
                        out=out, as_of=day, vat=Decimal(str(vat)),
                        krw=(Decimal(str(krw_rate)), krw_date) if krw_rate else None,
                        budget=Decimal(str(budget)) if budget is not None else None,

@@ -6,15 +6,17 @@ are the sum of the rounded lines, so every table adds up to the cent.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from stackcost.catalog import AmbiguousPrice, Catalog, PriceNotFound
 from stackcost.errors import StackcostError
-from stackcost.services import alb, cloudfront, cloudwatch, elasticache, fargate, nat, network, other, rds, s3
-from stackcost.services.base import Component
+from stackcost.money import CENT, HOURS_PER_MONTH, MONTHS_PER_YEAR, cents
+from stackcost.registry import by_label, pricer_modules
+from stackcost.services.base import Component, resolve
 from stackcost.sizing.catalog_check import check_environment
 from stackcost.sizing.model import Band, Environment, Stack
 from stackcost.util import plain
@@ -23,23 +25,23 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SCHEMA_VERSION = 1
-CENT = Decimal("0.01")
-MONTHS_PER_YEAR = 12
-HOURS_PER_MONTH = Decimal(730)  # AWS bills a month as 730 hours (8,760 / 12)
+__all__ = ["CENT", "HOURS_PER_MONTH", "MONTHS_PER_YEAR", "Estimate", "EstimateError", "LineItem", "cents",
+           "estimate"]
 
-# Order of the services in every output.
-SERVICE_MODULES: list[Callable[[Environment, Catalog], list[Component]]] = [
-    fargate.components, rds.components, elasticache.components, nat.components, alb.components,
-    cloudfront.components, s3.components, cloudwatch.components, other.components, network.components,
-]
+Pricer = Callable[[Environment, Catalog], list[Component]]
+
+
+def service_modules() -> list[Pricer]:
+    """The pricers of the service registry, in the order every output lists services."""
+    return [importlib.import_module(f"stackcost.services.{m}").components for m in pricer_modules()]
 
 
 class EstimateError(StackcostError):
     """A price the stack needs is not in the catalog (the message names what was looked for)."""
 
 
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+class UnpricedError(EstimateError):
+    """--strict: a line the sizing needs has no price in the catalog."""
 
 
 @dataclass(frozen=True)
@@ -59,15 +61,21 @@ class LineItem:
     published: str
     source: str
     assumption: str
+    unpriced: bool = False  # the catalog has no price for it: its amounts are 0 here, null in JSON, never a $0
+    looked_for: str = ""  # what an unpriced line looked for in the catalog
 
     def to_json(self) -> dict[str, Any]:
+        def money(v: Decimal) -> str | None:
+            return None if self.unpriced else str(v)
+
         return {
             "service": self.service, "component": self.component, "usage_type": self.usage_type,
-            "quantity": plain(self.quantity), "unit": self.unit, "unit_price_usd": plain(self.unit_price_usd),
-            "monthly_usd": str(self.monthly_usd), "monthly_usd_low": str(self.monthly_usd_low),
-            "monthly_usd_high": str(self.monthly_usd_high), "usage_based": self.usage_based, "sku": self.sku,
+            "quantity": plain(self.quantity), "unit": self.unit,
+            "unit_price_usd": None if self.unpriced else plain(self.unit_price_usd),
+            "monthly_usd": money(self.monthly_usd), "monthly_usd_low": money(self.monthly_usd_low),
+            "monthly_usd_high": money(self.monthly_usd_high), "usage_based": self.usage_based, "sku": self.sku,
             "rate_code": self.rate_code, "published": self.published, "source": self.source,
-            "assumption": self.assumption,
+            "assumption": self.assumption, "unpriced": self.unpriced, "looked_for": self.looked_for,
         }
 
 
@@ -79,6 +87,10 @@ class Estimate:
     assumptions: list[str] = field(default_factory=list)
     published_min: str = ""
     published_max: str = ""
+
+    @property
+    def unpriced(self) -> list[LineItem]:
+        return [i for i in self.items if i.unpriced]
 
     @property
     def total(self) -> Decimal:
@@ -117,6 +129,7 @@ class Estimate:
             "total_monthly_usd_low": str(self.total_low),
             "total_monthly_usd_high": str(self.total_high),
             "total_yearly_usd": str(self.total * MONTHS_PER_YEAR),
+            "unpriced_count": len(self.unpriced),
             "assumptions": self.assumptions,
         }
 
@@ -132,11 +145,54 @@ def line_item(c: Component) -> LineItem:
     )
 
 
-def environment_components(env: Environment, catalog: Catalog, name: str = "") -> list[Component]:
-    out: list[Component] = []
-    for fn in SERVICE_MODULES:
+def unpriced_item(service: str, component: str, unit: str, quantity: Decimal, usage_based: bool, assumption: str,
+                  looked_for: str) -> LineItem:
+    zero = Decimal(0)
+    return LineItem(service=service, component=component, usage_type="", quantity=quantity, unit=unit,
+                    unit_price_usd=zero, monthly_usd=zero, monthly_usd_low=zero, monthly_usd_high=zero,
+                    usage_based=usage_based, sku="", rate_code="", published="", source="", assumption=assumption,
+                    unpriced=True, looked_for=looked_for)
+
+
+def _service_label(fn: Pricer) -> str:
+    module = fn.__module__.rsplit(".", 1)[-1]
+    label = getattr(importlib.import_module(fn.__module__), "SERVICE", module)
+    return label if isinstance(label, str) and by_label(label) else module
+
+
+def environment_items(env: Environment, catalog: Catalog, name: str = "") -> list[LineItem]:
+    """Every line of an environment, priced; a price the catalog lacks makes its line unpriced (never $0).
+    An ambiguous price stays an error: two records for one charge means the catalog is wrong."""
+    where = f"{name}: " if name else ""
+    items: list[LineItem] = []
+    for fn in service_modules():
         try:
-            out += fn(env, catalog)
+            components = fn(env, catalog)
+        except PriceNotFound as exc:  # a catalog fact the pricer needed to shape its lines
+            items.append(unpriced_item(_service_label(fn), "(whole service)", "", Decimal(0), False,
+                                       "the pricer needed a catalog fact that is missing", str(exc)))
+            continue
+        except AmbiguousPrice as exc:
+            raise EstimateError(f"{where}{exc}") from None
+        for c in components:
+            try:
+                items.append(line_item(resolve(c, catalog)))
+            except PriceNotFound as exc:
+                looked = c.price.describe() if c.price else str(exc)
+                items.append(unpriced_item(c.service, c.component, c.unit, c.quantity.typical, c.usage_based,
+                                           c.assumption, f"{looked} in {catalog.region}"))
+            except AmbiguousPrice as exc:
+                raise EstimateError(f"{where}{exc}") from None
+    return items
+
+
+def environment_components(env: Environment, catalog: Catalog, name: str = "") -> list[Component]:
+    """The resolved components of an environment (PriceNotFound / AmbiguousPrice raise: for the optimizer,
+    which compares priced alternatives and has no use for an unpriced one)."""
+    out: list[Component] = []
+    for fn in service_modules():
+        try:
+            out += [resolve(c, catalog) for c in fn(env, catalog)]
         except (PriceNotFound, AmbiguousPrice) as exc:
             where = f"{name}: " if name else ""
             raise EstimateError(f"{where}{exc}") from None
@@ -156,13 +212,17 @@ def defaulted_usage(env: Environment, name: str) -> list[str]:
     return notes
 
 
-def estimate(stack: Stack, environment: str, catalog: Catalog) -> Estimate:
+def estimate(stack: Stack, environment: str, catalog: Catalog, *, strict: bool = False) -> Estimate:
     if environment not in stack.environments:
         known = ", ".join(stack.environments)
         raise EstimateError(f"no environment {environment!r} in the config (it has: {known})")
     env = stack.environments[environment]
     check_environment(environment, env, catalog)
-    items = [line_item(c) for c in environment_components(env, catalog, environment)]
+    items = environment_items(env, catalog, environment)
+    missing = [i for i in items if i.unpriced]
+    if strict and missing:
+        raise UnpricedError(f"{environment}: {len(missing)} line(s) have no price in the {catalog.region} catalog: "
+                            + "; ".join(f"{i.service} {i.component} (looked for {i.looked_for})" for i in missing))
     lo, hi = catalog.published_range()
-    return Estimate(environment=environment, region=stack.region, items=items,
+    return Estimate(environment=environment, region=catalog.region, items=items,
                     assumptions=defaulted_usage(env, environment), published_min=lo, published_max=hi)

@@ -33,7 +33,7 @@ def estimate_json(est: Estimate) -> str:
 
 _CSV_FIELDS = ["service", "component", "usage_type", "quantity", "unit", "unit_price_usd", "monthly_usd",
                "monthly_usd_low", "monthly_usd_high", "usage_based", "sku", "rate_code", "published", "source",
-               "assumption"]
+               "assumption", "unpriced", "looked_for"]
 
 
 def estimate_csv(est: Estimate) -> str:

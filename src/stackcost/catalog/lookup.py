@@ -14,9 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from stackcost.catalog.records import PriceRecord
-from stackcost.catalog.store import read_manifest, read_records
+from stackcost.catalog.store import CatalogError, parse_offer, read_manifest, read_offer_bytes
 from stackcost.errors import StackcostError
-from stackcost.paths import region_dir
+from stackcost.paths import pricing_data_root, region_dir
+from stackcost.regions import DEFAULT_REGION, GLOBAL
+
+
+def available_catalogs(root: Path | None = None) -> list[str]:
+    """The regions that have a shipped (or refreshed) catalog."""
+    base = root or pricing_data_root()
+    if not base.is_dir():
+        return []
+    return sorted(d.name for d in base.iterdir() if d.name != GLOBAL and (d / "manifest.json").is_file())
 
 
 class PriceNotFound(StackcostError, LookupError):
@@ -39,23 +48,68 @@ _FIELDS = ("service", "product_family", "usage_type", "term", "purchase_option",
 
 
 class Catalog:
-    """All price records of one region, with exact lookup."""
+    """The price records of one region plus the global ones (CloudFront, Route 53), with exact lookup.
+
+    Every offer file is read and checked against its checksum at load (a tampered catalog is refused at once,
+    and a later refresh cannot pair old manifests with new files); parsing waits until a lookup needs the
+    offer (the manifest says which service codes each offer holds), so a command parses only what it uses."""
 
     def __init__(self, region: str, records: list[PriceRecord], manifest: dict[str, Any]) -> None:
         self.region = region
-        self.records = records
         self.manifest = manifest
         self._by_service_code: dict[str, list[PriceRecord]] = {}
         # Lookups repeat (the optimizer re-estimates an environment dozens of times): remember each answer.
         self._found: dict[tuple[Any, ...], tuple[PriceRecord, ...]] = {}
+        self._pending: list[tuple[Path, dict[str, Any], bytes]] = []  # offers verified but not parsed yet
+        self._loaded: list[PriceRecord] = []
+        self._add(records)
+
+    def _add(self, records: list[PriceRecord]) -> None:
+        self._loaded.extend(records)
         for rec in records:
             self._by_service_code.setdefault(rec.service_code, []).append(rec)
 
     @classmethod
-    def load(cls, region: str = "ap-northeast-2", root: Path | None = None) -> Catalog:
-        directory = region_dir(region, root)
+    def load(cls, region: str = DEFAULT_REGION, root: Path | None = None, *, with_global: bool = True) -> Catalog:
+        base = root or pricing_data_root()
+        directory = region_dir(region, base)
+        if not (directory / "manifest.json").is_file() and not directory.with_name(f".{region}.old").is_dir():
+            have = available_catalogs(base)
+            raise CatalogError(f"no price catalog for {region} (have: {', '.join(have) or 'none'}); run "
+                               f"cost catalog refresh --region {region}")
         manifest = read_manifest(directory)
-        return cls(region, read_records(directory, manifest), manifest)
+        cat = cls(region, [], manifest)
+        cat._pending = [(directory, info, read_offer_bytes(directory, info)) for info in manifest["offers"].values()]
+        global_dir = region_dir(GLOBAL, base)
+        if with_global and region != GLOBAL and (global_dir / "manifest.json").is_file():
+            gm = read_manifest(global_dir)
+            cat.global_manifest = gm
+            cat._pending += [(global_dir, info, read_offer_bytes(global_dir, info)) for info in gm["offers"].values()]
+        return cat
+
+    global_manifest: dict[str, Any] | None = None
+
+    def _need(self, service_code: str | None) -> None:
+        """Read the offers that hold `service_code` (every pending offer when None)."""
+        if not self._pending:
+            return
+        keep: list[tuple[Path, dict[str, Any], bytes]] = []
+        for directory, info, data in self._pending:
+            codes = info.get("service_codes")
+            if service_code is None or codes is None or service_code in codes:
+                self._add(parse_offer(directory, info, data))
+            else:
+                keep.append((directory, info, data))
+        self._pending = keep
+
+    @property
+    def records(self) -> list[PriceRecord]:
+        self._need(None)
+        return self._loaded
+
+    def verify(self) -> None:
+        """Read (and so checksum) every offer now."""
+        self._need(None)
 
     # -- queries ----------------------------------------------------------------------------------------
 
@@ -75,11 +129,12 @@ class Catalog:
         cached = self._found.get(key)
         if cached is not None:
             return list(cached)
+        self._need(service_code)
         fields = {k: v for k, v in filters.items() if k in _FIELDS and v is not None}
         attrs = {k: v for k, v in filters.items() if k not in _FIELDS and v is not None}
         out = []
         for rec in self._by_service_code.get(service_code, ()):
-            if rec.region != region and not include_reference:
+            if rec.region != region and rec.region != GLOBAL and not include_reference:
                 continue
             if term is not None and rec.term != term:
                 continue
@@ -124,7 +179,10 @@ class Catalog:
         return sorted(v for v in vals if v)
 
     def _suggest(self, service_code: str, filters: dict[str, Any]) -> str:
+        self._need(service_code)
         if service_code not in self._by_service_code:
+            if self._pending:
+                self._need(None)
             near = _closest(service_code, self._by_service_code)
             return f"did you mean {near}?" if near else "unknown service code"
         # For each filter, what values exist when the others hold? The first one that fails is the culprit.
@@ -144,7 +202,7 @@ class Catalog:
     # -- metadata ---------------------------------------------------------------------------------------
 
     def published_range(self) -> tuple[str, str]:
-        dates = sorted(r.published for r in self.records if r.published and r.region == self.region)
+        dates = sorted(r.published for r in self.records if r.published and r.region in (self.region, GLOBAL))
         return (dates[0], dates[-1]) if dates else ("", "")
 
     def search(self, text: str, *, service_code: str | None = None, term: str | None = None) -> list[PriceRecord]:

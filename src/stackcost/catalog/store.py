@@ -55,6 +55,7 @@ def offer_summary(offer: str, recs: list[PriceRecord], data: bytes) -> dict[str,
         "published_min": dates[0] if dates else "",
         "published_max": dates[-1] if dates else "",
         "services": sorted({r.service for r in recs}),
+        "service_codes": sorted({r.service_code for r in recs}),
         "sources": sorted({r.source for r in recs}),
         "regions": sorted({r.region for r in recs}),
     }
@@ -125,23 +126,35 @@ def read_manifest(directory: Path) -> dict[str, Any]:
     return manifest
 
 
+def read_offer_bytes(directory: Path, info: dict[str, Any]) -> bytes:
+    """One offer file's bytes, verified against its checksum in the manifest."""
+    path = directory / info["file"]
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CatalogError(f"{path} is missing from the catalog (listed in {MANIFEST})") from None
+    if _sha256(data) != info["sha256"]:
+        raise CatalogError(
+            f"{path} does not match its checksum in {MANIFEST}: the file was changed or truncated; "
+            "restore it (git checkout pricing_data) or rebuild with `cost catalog build`"
+        )
+    return data
+
+
+def parse_offer(directory: Path, info: dict[str, Any], data: bytes) -> list[PriceRecord]:
+    lines = data.decode("utf-8").splitlines()
+    if len(lines) != info["records"]:
+        raise CatalogError(f"{directory / info['file']}: {len(lines)} records, manifest says {info['records']}")
+    return [PriceRecord(**json.loads(line)) for line in lines]
+
+
+def read_offer(directory: Path, info: dict[str, Any]) -> list[PriceRecord]:
+    return parse_offer(directory, info, read_offer_bytes(directory, info))
+
+
 def read_records(directory: Path, manifest: dict[str, Any]) -> list[PriceRecord]:
     """Load every offer file, verifying its checksum and record count against the manifest."""
     records: list[PriceRecord] = []
-    for offer, info in manifest["offers"].items():
-        path = directory / info["file"]
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise CatalogError(f"{path} is missing from the catalog (listed in {MANIFEST})") from None
-        if _sha256(data) != info["sha256"]:
-            raise CatalogError(
-                f"{path} does not match its checksum in {MANIFEST}: the file was changed or truncated; "
-                "restore it (git checkout pricing_data) or rebuild with `cost catalog build`"
-            )
-        lines = data.decode("utf-8").splitlines()
-        if len(lines) != info["records"]:
-            raise CatalogError(f"{path}: {len(lines)} records, manifest says {info['records']}")
-        records.extend(PriceRecord(**json.loads(line)) for line in lines)
-        del offer
+    for info in manifest["offers"].values():
+        records.extend(read_offer(directory, info))
     return records

@@ -15,7 +15,7 @@ from stackcost.catalog import Catalog
 from stackcost.estimate import EstimateError, cents, environment_components
 from stackcost.optimize.options import Option, priced, unavailable
 from stackcost.services import cloudfront, elasticache, fargate, rds
-from stackcost.services.base import n
+from stackcost.services.base import n, resolve
 from stackcost.sizing.model import Band, Environment, FargateService
 
 # A change paired with the environment it leads to (None: a saving outside the sizing model, e.g. a CloudFront
@@ -197,7 +197,7 @@ def cloudfront_plans(name: str, env: Environment, catalog: Catalog, ctx: Context
     if cf is None:
         return []
     out: list[Alternative] = []
-    current = sum((cents(c.cost()) for c in cloudfront.components(env, catalog)), Decimal(0))
+    current = sum((cents(resolve(c, catalog).cost()) for c in cloudfront.components(env, catalog)), Decimal(0))
     if not cf.always_free_tier:
         taken = ctx.free_tier_env
         free_env = _sub(env, "cloudfront", always_free_tier=True)

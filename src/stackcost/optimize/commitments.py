@@ -4,11 +4,13 @@ Compute Savings Plans for Fargate. Rates come only from the catalog; what it lac
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from stackcost.catalog import Catalog, PriceRecord
 from stackcost.estimate import HOURS_PER_MONTH
 from stackcost.optimize.options import Option, Risk, priced, unavailable
 from stackcost.services import elasticache, fargate, rds
+from stackcost.services.base import PriceQuery
 from stackcost.sizing.model import Environment, FargateService
 
 COMBOS = [(lease, opt) for lease in (1, 3) for opt in ("No Upfront", "Partial Upfront", "All Upfront")]
@@ -30,6 +32,12 @@ def _rate_codes(rec: PriceRecord) -> tuple[str, ...]:
     return tuple(c for c in (rec.rate_code, rec.upfront_rate_code) if c)
 
 
+def _find(catalog: Catalog, q: PriceQuery) -> list[PriceRecord]:
+    """Every record of a query (none, one, or one per term and payment option)."""
+    filters: dict[str, Any] = dict(q.filters)
+    return catalog.find(q.service_code, term=q.term, **filters)
+
+
 # -- RDS ----------------------------------------------------------------------------------------------------
 
 def rds_line(env: Environment) -> str:
@@ -42,15 +50,14 @@ def rds_options(name: str, env: Environment, catalog: Catalog) -> list[Option]:
     if db is None:
         return []
     deploy = rds.deployment(db)
-    ut = rds.instance_usage_type(db.instance_class, db.multi_az)
-    od_rec = catalog.price("AmazonRDS", usage_type=ut, databaseEngine="PostgreSQL")
+    od_rec = rds.instance_query(db.instance_class, db.multi_az).resolve(catalog)[0]
     hours = db.hours_per_month or env.hours_per_month
     on_demand = od_rec.price * hours
     line = rds_line(env)
     covers = f"{name}:rds:instance"
     family = db.instance_class.rsplit(".", 1)[0]
     found = {(r.lease_years, r.purchase_option): r
-             for r in catalog.find("AmazonRDS", term="Reserved", usage_type=ut, databaseEngine="PostgreSQL")}
+             for r in _find(catalog, rds.instance_query(db.instance_class, db.multi_az, term="Reserved"))}
     out: list[Option] = []
     for lease, opt in COMBOS:
         rec = found.get((lease, opt))
@@ -90,8 +97,7 @@ def _rds_savings_plan(name: str, env: Environment, catalog: Catalog, od_rec: Pri
     candidates = []
     for sp in catalog.find("AmazonRDS", term="SavingsPlan", deploymentOption=deploy, savingsPlanType="Database"):
         cls = sp.attributes["instanceType"]
-        ods = catalog.find("AmazonRDS", usage_type=rds.instance_usage_type(cls, env.rds.multi_az),
-                           databaseEngine="PostgreSQL")
+        ods = _find(catalog, rds.instance_query(cls, env.rds.multi_az))
         if ods and Decimal(ods[0].attributes.get("vcpu", "0")) >= vcpu and \
                 _gib(ods[0].attributes.get("memory", "0")) >= mem:
             candidates.append((sp.price, cls, sp, ods[0]))
@@ -126,14 +132,14 @@ def elasticache_options(name: str, env: Environment, catalog: Catalog) -> list[O
     if ec is None:
         return []
     engine = elasticache.ENGINE[ec.engine]
-    ut = f"APN2-NodeUsage:{ec.node_type}"
-    od_rec = catalog.price("AmazonElastiCache", usage_type=ut, cacheEngine=engine)
+    od_rec = elasticache.node_query(ec.node_type, engine).resolve(catalog)[0]
     on_demand = od_rec.price * ec.nodes * env.hours_per_month
     line = f"{ec.nodes} × {ec.node_type} {engine} node"
     covers = f"{name}:elasticache:nodes"
     units = HOURS_PER_MONTH * ec.nodes
-    found = {(r.lease_years, r.purchase_option): r for r in catalog.find("AmazonElastiCache", term="Reserved",
-                                                                          usage_type=ut)}
+    # Reserved-node files price a node type, not an engine (stored as cacheEngine "any").
+    found = {(r.lease_years, r.purchase_option): r
+             for r in _find(catalog, elasticache.node_query(ec.node_type, "any", term="Reserved"))}
     out: list[Option] = []
     for lease, opt in COMBOS:
         rec = found.get((lease, opt))
@@ -173,7 +179,7 @@ def _elasticache_sp_alternative(name: str, env: Environment, catalog: Catalog, o
     for sp in catalog.find("AmazonElastiCache", term="SavingsPlan", cacheEngine="Valkey", savingsPlanType="Database",
                            resource="node"):
         node = sp.attributes["instanceType"]
-        ods = catalog.find("AmazonElastiCache", usage_type=f"APN2-NodeUsage:{node}", cacheEngine="Valkey")
+        ods = _find(catalog, elasticache.node_query(node, "Valkey"))
         if ods and _gib(ods[0].attributes.get("memory", "0")) >= mem:
             candidates.append((sp.price, node, sp, ods[0]))
     if not candidates:
@@ -209,7 +215,7 @@ Discounts = dict[tuple[int, str], dict[str, Decimal]]
 def compute_sp_discounts(catalog: Catalog, architecture: str) -> tuple[Discounts, bool, dict[tuple[int, str], str]]:
     """Per (term, payment): the discount off on-demand per resource, whether it is indicative, and the region(s)
     it comes from. Seoul rates when the catalog has them; otherwise the reference regions' (us-east-1 first)."""
-    arch = fargate._ARCH[architecture][0]
+    arch = fargate.ARCHITECTURE[architecture]
     seoul = catalog.find("AmazonECS", term="SavingsPlan", cpuArchitecture=arch, savingsPlanType="Compute")
     out: Discounts = {}
     where: dict[tuple[int, str], list[str]] = {}

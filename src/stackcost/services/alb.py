@@ -10,10 +10,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from stackcost.catalog import Catalog
-from stackcost.services.base import Component, fixed, n
+from stackcost.catalog.vocab import Attr, Charge
+from stackcost.registry import by_id
+from stackcost.services.base import Component, PriceQuery, fixed, n, query
 from stackcost.sizing.model import ALB, Band, Environment
 
-SERVICE = "ALB"
+SERVICE = by_id("alb").label
 NEW_CONNECTIONS_PER_LCU = Decimal(25)
 ACTIVE_CONNECTIONS_PER_LCU = Decimal(3000)
 GB_PER_HOUR_PER_LCU = Decimal(1)
@@ -41,14 +43,14 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
     if alb is None or alb.load_balancers == 0:
         return []
     hours = env.hours_per_month
-    h = catalog.price("AWSELB", usage_type="APN2-LoadBalancerUsage", product_family="Load Balancer-Application")
-    lcu = catalog.price("AWSELB", usage_type="APN2-LCUUsage", product_family="Load Balancer-Application")
     per_lb = lcu_band(alb)
     t = per_lb.typical
     return [
-        Component(SERVICE, f"{alb.load_balancers} load balancer(s)", "Hrs", fixed(alb.load_balancers * hours), (h,),
+        Component(SERVICE, f"{alb.load_balancers} load balancer(s)", "Hrs", fixed(alb.load_balancers * hours),
+                  price=_alb(Charge.hours),
                   assumption=f"{alb.load_balancers} ALB × {n(hours)} h"),
-        Component(SERVICE, "LCU-hours", "LCU-Hrs", per_lb.scaled(alb.load_balancers * hours), (lcu,),
+        Component(SERVICE, "LCU-hours", "LCU-Hrs", per_lb.scaled(alb.load_balancers * hours),
+                  price=_alb(Charge.lcu),
                   usage_based=True,
                   assumption=f"{n(t)} LCU/h = max({n(alb.new_connections_per_s.typical)}/25 new conn/s, "
                              f"{n(alb.active_connections_per_min.typical)}/3,000 active/min, "
@@ -56,3 +58,8 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
                              f"{n(alb.requests_per_s.typical)} req/s × {max(alb.rules - FREE_RULES, 0)} "
                              f"paid rules/1,000) × {n(hours)} h"),
     ]
+
+
+def _alb(charge: Charge) -> PriceQuery:
+    return query("AWSELB", product_family="Load Balancer-Application",
+                 attrs={Attr.load_balancer_type: "application", Attr.charge: charge})

@@ -1,16 +1,55 @@
 """Cost components: what a service's sizing costs, as quantities against catalog prices.
 
-A service module is a pure function (sizing, catalog, context) -> list[Component]. It names the price it
-needs through the catalog's exact lookup and never computes a price of its own; the estimate multiplies.
+A service module is a pure function (environment, catalog) -> list[Component]. Each component *declares* the
+price it needs as a `PriceQuery` (service code, attributes, term) and a quantity; the estimate resolves every
+query against the catalog in one pass (exactly one record, the tiers of one price, or a named miss) and
+multiplies. A pricer never computes a price and never builds a usage type (those differ per region).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
-from stackcost.catalog import PriceRecord, split_tiers
+from stackcost.catalog import Catalog, PriceRecord, split_tiers
 from stackcost.sizing.model import Band
+
+
+@dataclass(frozen=True)
+class PriceQuery:
+    """What price a component needs: resolved by `resolve` to one record (or the tiers of one price)."""
+
+    service_code: str
+    filters: tuple[tuple[str, str], ...] = ()
+    term: str = "OnDemand"
+    tiered: bool = False
+
+    def describe(self) -> str:
+        parts = [self.service_code, *(f"{k}={v}" for k, v in self.filters)]
+        if self.term != "OnDemand":
+            parts.append(f"term={self.term}")
+        return " ".join(parts)
+
+    def resolve(self, catalog: Catalog) -> tuple[PriceRecord, ...]:
+        """Exactly the record(s) of this price; PriceNotFound / AmbiguousPrice otherwise."""
+        kw: dict[str, Any] = dict(self.filters)
+        if self.tiered:
+            return tuple(catalog.tiers(self.service_code, term=self.term, **kw))
+        return (catalog.price(self.service_code, term=self.term, **kw),)
+
+
+def query(service_code: str, *, attrs: Mapping[str, str] | None = None, term: str = "OnDemand",
+          tiered: bool = False, **fields: str) -> PriceQuery:
+    """A price by product attributes (`attrs`, the catalog vocabulary) and record fields (product_family, ...)."""
+    both = {**fields, **(attrs or {})}
+    return PriceQuery(service_code, tuple(sorted((str(k), str(v)) for k, v in both.items())), term, tiered)
+
+
+def allowance(service_code: str, *, attrs: Mapping[str, str] | None = None) -> PriceQuery:
+    """A free allowance: a FreeTier record whose size is its tier_end."""
+    return query(service_code, attrs=attrs, term="FreeTier")
 
 
 @dataclass(frozen=True)
@@ -36,11 +75,13 @@ class Component:
     component: str
     unit: str
     quantity: Band
-    records: tuple[PriceRecord, ...]  # one flat price, or the tiers of one price
+    records: tuple[PriceRecord, ...] = ()  # one flat price, or the tiers of one price (filled by `resolve`)
     usage_based: bool = False
     assumption: str = ""
     free: Levels = ZERO  # a free allowance subtracted before pricing (itself a catalog record)
     free_record: PriceRecord | None = field(default=None, compare=False)
+    price: PriceQuery | None = None  # the price this component needs, when `records` is not given
+    free_price: PriceQuery | None = None  # the allowance subtracted, when `free_record` is not given
 
     @property
     def tiered(self) -> bool:
@@ -68,6 +109,21 @@ class Component:
             return self.records[0]
         charges = split_tiers(self.quantity.typical, list(self.records), self.free.typical)
         return charges[-1].record if charges else self.records[0]
+
+
+def resolve(c: Component, catalog: Catalog) -> Component:
+    """The component with its price records (and allowance) looked up. Raises PriceNotFound / AmbiguousPrice."""
+    updates: dict[str, object] = {}
+    if not c.records:
+        if c.price is None:
+            raise ValueError(f"component {c.service}: {c.component} declares no price")
+        updates["records"] = c.price.resolve(catalog)
+    if c.free_price is not None and c.free_record is None:
+        rec = c.free_price.resolve(catalog)[0]
+        updates["free_record"] = rec
+        if c.free == ZERO:
+            updates["free"] = Levels.of(rec.tier_end or 0)
+    return replace(c, **updates) if updates else c  # type: ignore[arg-type]
 
 
 def fixed(value: Decimal | int) -> Band:

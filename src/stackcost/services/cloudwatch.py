@@ -6,20 +6,26 @@ from __future__ import annotations
 from decimal import Decimal
 
 from stackcost.catalog import Catalog
-from stackcost.services.base import Component, fixed, n
+from stackcost.catalog.vocab import Attr, Charge
+from stackcost.registry import by_id
+from stackcost.services.base import Component, PriceQuery, fixed, n, query
 from stackcost.sizing.model import Band, Environment
 
-SERVICE = "CloudWatch"
+SERVICE = by_id("cloudwatch").label
+
+
+def _cw(charge: Charge, *, tiered: bool = False) -> PriceQuery:
+    return query("AmazonCloudWatch", tiered=tiered, attrs={Attr.charge: charge})
 
 
 def components(env: Environment, catalog: Catalog) -> list[Component]:
     cw = env.cloudwatch
     out: list[Component] = []
-    ingest = catalog.price("AmazonCloudWatch", chargeType="logs-ingestion-standard")
+    ingest = _cw(Charge.logs_ingestion_standard)
 
     def logs(label: str, gb: Band, why: str) -> None:
         if gb.high > 0:
-            out.append(Component(SERVICE, label, "GB", gb, (ingest,), usage_based=True,
+            out.append(Component(SERVICE, label, "GB", gb, price=ingest, usage_based=True,
                                  assumption=f"{n(gb.typical)} GB/month {why}"))
 
     if cw is not None:
@@ -35,18 +41,18 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
     if cw.container_insights:
         logs("Container Insights performance logs", cw.container_insights_logs_gb, "of performance log events")
     if cw.logs_stored_gb.high > 0:
-        rec = catalog.price("AmazonCloudWatch", chargeType="logs-storage")
-        out.append(Component(SERVICE, "log storage", "GB-Mo", cw.logs_stored_gb, (rec,), usage_based=True,
+        out.append(Component(SERVICE, "log storage", "GB-Mo", cw.logs_stored_gb, price=_cw(Charge.logs_storage),
+                             usage_based=True,
                              assumption=f"{n(cw.logs_stored_gb.typical)} GB kept on average (compressed)"))
     metrics = cw.custom_metrics + (cw.container_insights_metrics if cw.container_insights else 0)
     if metrics:
-        tiers = tuple(catalog.tiers("AmazonCloudWatch", chargeType="custom-metrics"))
         why = f"{cw.custom_metrics} custom" + (f" + {cw.container_insights_metrics} Container Insights"
                                                if cw.container_insights else "")
-        out.append(Component(SERVICE, "metrics", "Metrics-Mo", fixed(Decimal(metrics)), tiers,
+        out.append(Component(SERVICE, "metrics", "Metrics-Mo", fixed(Decimal(metrics)),
+                             price=_cw(Charge.custom_metrics, tiered=True),
                              assumption=f"{why} metrics"))
     if cw.alarms:
-        rec = catalog.price("AmazonCloudWatch", chargeType="alarm-standard")
-        out.append(Component(SERVICE, "standard alarms", "Alarms-Mo", fixed(cw.alarms), (rec,),
+        out.append(Component(SERVICE, "standard alarms", "Alarms-Mo", fixed(cw.alarms),
+                             price=_cw(Charge.alarm_standard),
                              assumption=f"{cw.alarms} standard-resolution alarms"))
     return out

@@ -5,11 +5,23 @@ from __future__ import annotations
 from decimal import Decimal
 
 from stackcost.catalog import Catalog, PriceRecord
-from stackcost.services.base import Component, fixed, n
+from stackcost.catalog.vocab import Attr
+from stackcost.registry import by_id
+from stackcost.services.base import Component, PriceQuery, allowance, fixed, n, query
 from stackcost.sizing.model import Environment, FargateService
 
-SERVICE = "ECS Fargate"
-_ARCH = {"x86_64": ("x86_64", ""), "arm64": ("ARM64", "ARM-")}
+SERVICE = by_id("fargate").label
+ARCHITECTURE = {"x86_64": "x86_64", "arm64": "ARM64"}  # the sizing's names -> the Price List's cpuArchitecture
+
+
+def rate_query(architecture: str, resource: str, term: str = "OnDemand") -> PriceQuery:
+    """The price of a Linux vCPU-hour or GB-hour (`resource` vCPU | memory) for an architecture."""
+    return query("AmazonECS", term=term, attrs={Attr.cpu_architecture: ARCHITECTURE[architecture],
+                                            Attr.resource: resource, Attr.operating_system: "Linux"})
+
+
+def on_demand_rate(catalog: Catalog, architecture: str, resource: str) -> PriceRecord:
+    return rate_query(architecture, resource).resolve(catalog)[0]
 
 
 def components(env: Environment, catalog: Catalog) -> list[Component]:
@@ -19,19 +31,8 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
     return out
 
 
-def usage_type(architecture: str, resource: str) -> str:
-    infix = _ARCH[architecture][1]
-    return f"APN2-Fargate-{infix}{'vCPU-Hours:perCPU' if resource == 'vCPU' else 'GB-Hours'}"
-
-
-def on_demand_rate(catalog: Catalog, architecture: str, resource: str) -> PriceRecord:
-    """The on-demand price of a vCPU-hour or GB-hour for an architecture."""
-    return catalog.price("AmazonECS", usage_type=usage_type(architecture, resource))
-
-
 def _service(svc: FargateService, env_hours: Decimal, catalog: Catalog) -> list[Component]:
     hours = svc.hours_per_month or env_hours
-    arch = _ARCH[svc.architecture][0]
     tasks = svc.tasks.average
     task_hours = tasks * hours
     basis = f"{n(tasks)} tasks × {n(hours)} h"
@@ -43,22 +44,25 @@ def _service(svc: FargateService, env_hours: Decimal, catalog: Catalog) -> list[
     for resource, size, unit in (("vCPU", svc.vcpu, "vCPU-Hours"), ("memory", svc.memory_gb, "GB-Hours")):
         label = "vCPU" if resource == "vCPU" else "memory GB"
         if on_demand_share > 0:
-            rec = on_demand_rate(catalog, svc.architecture, resource)
             share = "" if on_demand_share == 1 else f" × {n(on_demand_share * 100)}% on-demand"
             out.append(Component(SERVICE, f"{svc.name}: {label} ({svc.architecture})", unit,
-                                 fixed(task_hours * size * on_demand_share), (rec,),
+                                 fixed(task_hours * size * on_demand_share),
+                                 price=rate_query(svc.architecture, resource),
                                  assumption=f"{basis} × {n(size)} {label}{share}"))
         if svc.spot_share > 0:
-            rec = catalog.price("AmazonECS", term="Spot", cpuArchitecture=arch, resource=resource)
             out.append(Component(SERVICE, f"{svc.name}: {label} on Spot ({svc.architecture})", unit,
-                                 fixed(task_hours * size * svc.spot_share), (rec,),
+                                 fixed(task_hours * size * svc.spot_share),
+                                 price=rate_query(svc.architecture, resource, term="Spot"),
                                  assumption=f"{basis} × {n(size)} {label} × {n(svc.spot_share * 100)}% on Spot "
                                             "(Spot prices float; tasks can be interrupted)"))
-    included = catalog.free_allowance("AmazonECS", resource="ephemeralStorage")
+    # The included ephemeral storage is a catalog fact that decides whether there is a line at all.
+    included_q = allowance("AmazonECS", attrs={Attr.resource: "ephemeralStorage"})
+    included = Decimal(included_q.resolve(catalog)[0].tier_end or 0)
     if svc.ephemeral_storage_gb > included:
         extra = svc.ephemeral_storage_gb - included
-        rec = catalog.price("AmazonECS", usage_type="APN2-Fargate-EphemeralStorage-GB-Hours")
         out.append(Component(SERVICE, f"{svc.name}: ephemeral storage above {n(included)} GB", "GB-Hours",
-                             fixed(task_hours * extra), (rec,),
+                             fixed(task_hours * extra),
+                             price=query("AmazonECS", attrs={Attr.resource: "ephemeralStorage",
+                                                         Attr.operating_system: "Linux"}),
                              assumption=f"{basis} × {n(extra)} GB above the included {n(included)} GB"))
     return out

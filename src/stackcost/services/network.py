@@ -5,8 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from stackcost.catalog import Catalog
-from stackcost.services.base import Component, Levels, fixed, n
+from stackcost.catalog.vocab import Attr, Charge
+from stackcost.registry import by_id
+from stackcost.services.base import Component, allowance, fixed, n, query
 from stackcost.sizing.model import Band, Environment
+
+VPC, TRANSFER = by_id("vpc").label, by_id("data_transfer").label
+INTERNET_OUT: dict[str, str] = {Attr.transfer_type: "internet", Attr.direction: "out"}
 
 
 def public_ipv4_count(env: Environment) -> tuple[int, str]:
@@ -21,13 +26,13 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
     hours = env.hours_per_month
     count, why = public_ipv4_count(env)
     if count:
-        rec = catalog.price("AmazonVPC", chargeType="public-ipv4-in-use")
-        out.append(Component("VPC", "public IPv4 addresses", "Hrs", fixed(count * hours), (rec,),
+        out.append(Component(VPC, "public IPv4 addresses", "Hrs", fixed(count * hours),
+                             price=query("AmazonVPC", attrs={Attr.charge: Charge.public_ipv4_in_use}),
                              assumption=f"{why} × {n(hours)} h"))
     inter_az = env.other.inter_az_gb
     if inter_az.high > 0:
-        rec = catalog.price("AWSDataTransfer", transferType="inter-AZ")
-        out.append(Component("Data transfer", "inter-AZ", "GB", inter_az.scaled(Decimal(2)), (rec,), usage_based=True,
+        out.append(Component(TRANSFER, "inter-AZ", "GB", inter_az.scaled(Decimal(2)),
+                             price=query("AWSDataTransfer", attrs={Attr.transfer_type: "inter-AZ"}), usage_based=True,
                              assumption=f"{n(inter_az.typical)} GB/month crossing AZs, billed out and in "
                                         "(price from a secondary source)"))
     s3_out = env.s3.data_out_gb if env.s3 else Band.of(0)
@@ -35,11 +40,8 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
                   typical=env.other.internet_out_gb.typical + s3_out.typical,
                   high=env.other.internet_out_gb.high + s3_out.high)
     if egress.high > 0:
-        tiers = tuple(catalog.tiers("AWSDataTransfer", usage_type="APN2-DataTransfer-Out-Bytes"))
-        free_rec = catalog.free_allowance_record("AWSDataTransfer", usage_type="APN2-DataTransfer-Out-Bytes")
-        free = Levels.of(free_rec.tier_end or 0)
-        out.append(Component("Data transfer", "internet egress (not via CloudFront)", "GB", egress, tiers,
-                             usage_based=True, free=free, free_record=free_rec,
-                             assumption=f"{n(egress.typical)} GB/month − {n(free.typical)} GB free per account, "
-                                        "tiered"))
+        out.append(Component(TRANSFER, "internet egress (not via CloudFront)", "GB", egress,
+                             price=query("AWSDataTransfer", tiered=True, attrs=INTERNET_OUT),
+                             free_price=allowance("AWSDataTransfer", attrs=INTERNET_OUT), usage_based=True,
+                             assumption=f"{n(egress.typical)} GB/month − the free allowance per account, tiered"))
     return out

@@ -3,43 +3,47 @@
 from __future__ import annotations
 
 from stackcost.catalog import Catalog
-from stackcost.services.base import Component, fixed, n
+from stackcost.catalog.vocab import Attr, Charge
+from stackcost.registry import by_id
+from stackcost.services.base import Component, PriceQuery, fixed, n, query
 from stackcost.sizing.model import Environment
+
+SECRETS, WAF, ROUTE53, ECR = (by_id(i).label for i in ("secretsmanager", "waf", "route53", "ecr"))
+
+
+def _q(service_code: str, charge: Charge, *, tiered: bool = False) -> PriceQuery:
+    return query(service_code, tiered=tiered, attrs={Attr.charge: charge})
 
 
 def components(env: Environment, catalog: Catalog) -> list[Component]:
     o = env.other
     out: list[Component] = []
     if o.secrets:
-        rec = catalog.price("AWSSecretsManager", chargeType="secrets")
-        out.append(Component("Secrets Manager", "secrets", "Secrets-Mo", fixed(o.secrets), (rec,),
-                             assumption=f"{o.secrets} secrets stored"))
+        out.append(Component(SECRETS, "secrets", "Secrets-Mo", fixed(o.secrets),
+                             price=_q("AWSSecretsManager", Charge.secrets), assumption=f"{o.secrets} secrets stored"))
     if o.secrets_api_requests.high > 0:
-        rec = catalog.price("AWSSecretsManager", chargeType="api-requests")
-        out.append(Component("Secrets Manager", "API requests", "Requests", o.secrets_api_requests, (rec,),
-                             usage_based=True, assumption=f"{n(o.secrets_api_requests.typical)} requests/month"))
+        out.append(Component(SECRETS, "API requests", "Requests", o.secrets_api_requests,
+                             price=_q("AWSSecretsManager", Charge.api_requests), usage_based=True,
+                             assumption=f"{n(o.secrets_api_requests.typical)} requests/month"))
     if o.waf.web_acls:
-        acl = catalog.price("awswaf", chargeType="web-acl")
-        out.append(Component("WAF", "web ACLs", "WebACL-Mo", fixed(o.waf.web_acls), (acl,),
+        out.append(Component(WAF, "web ACLs", "WebACL-Mo", fixed(o.waf.web_acls), price=_q("awswaf", Charge.web_acl),
                              assumption=f"{o.waf.web_acls} web ACL"))
         if o.waf.rules:
-            rule = catalog.price("awswaf", chargeType="rules")
-            out.append(Component("WAF", "rules", "Rules-Mo", fixed(o.waf.rules), (rule,),
+            out.append(Component(WAF, "rules", "Rules-Mo", fixed(o.waf.rules), price=_q("awswaf", Charge.rules),
                                  assumption=f"{o.waf.rules} rules (a managed rule group counts as one)"))
         if o.waf.requests.high > 0:
-            req = catalog.price("awswaf", chargeType="requests")
-            out.append(Component("WAF", "requests inspected", "Requests", o.waf.requests, (req,), usage_based=True,
+            out.append(Component(WAF, "requests inspected", "Requests", o.waf.requests,
+                                 price=_q("awswaf", Charge.requests), usage_based=True,
                                  assumption=f"{n(o.waf.requests.typical)} requests/month"))
     if o.route53.hosted_zones:
-        tiers = tuple(catalog.tiers("AmazonRoute53", chargeType="hosted-zones"))
-        out.append(Component("Route 53", "hosted zones", "HostedZone-Mo", fixed(o.route53.hosted_zones), tiers,
+        out.append(Component(ROUTE53, "hosted zones", "HostedZone-Mo", fixed(o.route53.hosted_zones),
+                             price=_q("AmazonRoute53", Charge.hosted_zones, tiered=True),
                              assumption=f"{o.route53.hosted_zones} hosted zone(s) (global price)"))
     if o.route53.queries.high > 0:
-        tiers = tuple(catalog.tiers("AmazonRoute53", chargeType="queries-standard"))
-        out.append(Component("Route 53", "standard queries", "Queries", o.route53.queries, tiers, usage_based=True,
+        out.append(Component(ROUTE53, "standard queries", "Queries", o.route53.queries,
+                             price=_q("AmazonRoute53", Charge.queries_standard, tiered=True), usage_based=True,
                              assumption=f"{n(o.route53.queries.typical)} queries/month (global price)"))
     if o.ecr_storage_gb.high > 0:
-        rec = catalog.price("AmazonECR", chargeType="storage")
-        out.append(Component("ECR", "image storage", "GB-Mo", o.ecr_storage_gb, (rec,), usage_based=True,
-                             assumption=f"{n(o.ecr_storage_gb.typical)} GB of images"))
+        out.append(Component(ECR, "image storage", "GB-Mo", o.ecr_storage_gb, price=_q("AmazonECR", Charge.storage),
+                             usage_based=True, assumption=f"{n(o.ecr_storage_gb.typical)} GB of images"))
     return out

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from stackcost.catalog import Catalog
-from stackcost.services.base import Component, n
+from stackcost.catalog.vocab import Attr, Charge
+from stackcost.registry import by_id
+from stackcost.services.base import Component, n, query
 from stackcost.sizing.model import Environment
 
-SERVICE = "S3"
+SERVICE = by_id("s3").label
 
 
 def components(env: Environment, catalog: Catalog) -> list[Component]:
@@ -15,16 +17,15 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
         return []
     out: list[Component] = []
     for storage_class, gb in sorted(s3.storage_gb.items()):
-        if storage_class == "STANDARD":
-            recs = tuple(catalog.tiers("AmazonS3", usage_type="APN2-TimedStorage-ByteHrs"))
-        else:
-            recs = (catalog.price("AmazonS3", storageClass=storage_class, chargeType="storage"),)
-        out.append(Component(SERVICE, f"{storage_class} storage", "GB-Mo", gb, recs, usage_based=True,
+        # Standard storage is priced in tiers (first 50 TB, next 450 TB, over 500 TB); the other classes are flat.
+        out.append(Component(SERVICE, f"{storage_class} storage", "GB-Mo", gb, usage_based=True,
+                             price=query("AmazonS3", tiered=storage_class == "STANDARD",
+                                         attrs={Attr.storage_class: storage_class, Attr.charge: Charge.storage}),
                              assumption=f"{n(gb.typical)} GB stored on average"))
-    for label, qty, charge in (("PUT/COPY/POST/LIST requests", s3.put_requests, "requests-tier1"),
-                               ("GET and other requests", s3.get_requests, "requests-tier2")):
+    for label, qty, charge in (("PUT/COPY/POST/LIST requests", s3.put_requests, Charge.requests_tier1),
+                               ("GET and other requests", s3.get_requests, Charge.requests_tier2)):
         if qty.high > 0:
-            rec = catalog.price("AmazonS3", storageClass="STANDARD", chargeType=charge)
-            out.append(Component(SERVICE, label, "Requests", qty, (rec,), usage_based=True,
+            out.append(Component(SERVICE, label, "Requests", qty, usage_based=True,
+                                 price=query("AmazonS3", attrs={Attr.storage_class: "STANDARD", Attr.charge: charge}),
                                  assumption=f"{n(qty.typical)} requests/month (Standard)"))
     return out

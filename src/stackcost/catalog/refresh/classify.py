@@ -11,6 +11,7 @@ from typing import Any
 
 from stackcost.catalog.records import PriceRecord
 from stackcost.catalog.refresh.pricelist import Fetched
+from stackcost.regions import rds_class_of_usage_type
 
 KEY_ATTRS = ("instanceType", "deploymentOption", "cacheEngine", "savingsPlanType", "resource", "cpuArchitecture")
 
@@ -92,7 +93,7 @@ def _savings_plan(f: Fetched) -> Classified | None:
         return "ElastiCache", "", {"cacheEngine": "Valkey", "instanceType": "serverless",
                                    "resource": ut.split("-", 1)[1].split(":")[0], "savingsPlanType": "Database"}
     if ("InstanceUsage:" in ut or "Multi-AZUsage:" in ut) and f.attributes.get("operation") == "CreateDBInstance:0014":
-        return "RDS PostgreSQL", "", {"databaseEngine": "PostgreSQL", "instanceType": ut.split(":", 1)[1],
+        return "RDS PostgreSQL", "", {"databaseEngine": "PostgreSQL", "instanceType": rds_class_of_usage_type(ut),
                                       "deploymentOption": "Multi-AZ" if "Multi-AZUsage" in ut else "Single-AZ",
                                       "savingsPlanType": "Database"}
     return None

@@ -16,6 +16,9 @@ from stackcost.catalog.refresh.merge import Diff, Source, merge
 from stackcost.catalog.refresh.pricelist import Fetched
 from stackcost.catalog.store import write_catalog
 from stackcost.paths import region_dir
+from stackcost.regions import GLOBAL
+
+GLOBAL_OFFERS = ("AmazonCloudFront", "AmazonRoute53")  # one price list for every region
 
 PRICE_LIST_OFFERS = ["AmazonECS", "AmazonRDS", "AmazonElastiCache", "AmazonEC2", "AWSELB", "AmazonVPC",
                      "AmazonCloudFront", "AmazonS3", "AmazonCloudWatch", "AWSDataTransfer", "AWSSecretsManager",
@@ -118,19 +121,31 @@ def refresh(source: str, *, region: str = "ap-northeast-2", services: list[str] 
             max_loss: float = DEFAULT_MAX_LOSS, http: Any = None, session: Any = None,
             progress: Progress | None = None, now: datetime | None = None) -> RefreshResult:
     target = region_dir(region, root)
-    catalog = Catalog.load(region, root)  # a damaged catalog is an error before anything is fetched
+    both = Catalog.load(region, root)  # a damaged catalog is an error before anything is fetched
+    both.verify()
     offers = _offers(services)
     stamp = now or datetime.now(UTC)
     retrieved = stamp.date().isoformat()
-    fetched, sources = fetch(source, offers, region, catalog, endpoint=endpoint, profile=profile,
+    fetched, sources = fetch(source, offers, region, both, endpoint=endpoint, profile=profile,
                              spot_url=spot_url, retrieved=retrieved, http=http, session=session, progress=progress)
-    records, diff = merge(catalog.records, fetched, region, sources)
+    # CloudFront and Route 53 prices are global: merged into and installed in pricing_data/global/.
+    parts = [(region, {o: f for o, f in fetched.items() if o not in GLOBAL_OFFERS})]
+    if any(o in GLOBAL_OFFERS for o in fetched):
+        parts.append((GLOBAL, {o: f for o, f in fetched.items() if o in GLOBAL_OFFERS}))
+    merged = []
+    diff = Diff()
+    for where, got in parts:
+        cat = Catalog.load(where, root, with_global=False)
+        records, d = merge(cat.records, got, where, sources)
+        merged.append((where, cat, records, d))
+        diff.offers.update(d.offers)
     reasons = check(diff, max_loss)
     if reasons and not force:
         raise RefreshRefused("; ".join(reasons) + "; nothing was installed (--force installs it anyway)")
     if not dry_run:
-        install(target, records, catalog.manifest, region, diff, sources, stamp)
-    return RefreshResult(diff=diff, installed=not dry_run, target=target, records=len(records))
+        for where, cat, records, d in merged:
+            install(region_dir(where, root), records, cat.manifest, where, d, sources, stamp)
+    return RefreshResult(diff=diff, installed=not dry_run, target=target, records=len(merged[0][2]))
 
 
 def install(target: Path, records: list[PriceRecord], manifest: dict[str, Any], region: str, diff: Diff,
@@ -141,5 +156,5 @@ def install(target: Path, records: list[PriceRecord], manifest: dict[str, Any], 
         refreshes[offer] = {"source": src.kind, "from": src.where, "refreshed_at": stamp.isoformat(timespec="seconds"),
                             "records": d.after, "added": d.added, "removed": d.removed, "changed": d.changed}
     extra = {k: v for k, v in manifest.items() if k not in ("schema_version", "offers")}
-    extra.update(region=region, gaps=find_gaps(records, region), refreshes=refreshes)
+    extra.update(region=region, gaps=[] if region == GLOBAL else find_gaps(records, region), refreshes=refreshes)
     write_catalog(target, records, extra)

@@ -19,7 +19,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from stackcost.catalog.records import PriceRecord
+from stackcost.catalog.vocab import Charge
 from stackcost.errors import StackcostError
+from stackcost.regions import GLOBAL
 from stackcost.util import plain as _fmt
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -131,8 +133,17 @@ def _instance_type(usage_type: str) -> str:
     return usage_type.split(":", 1)[1] if ":" in usage_type else ""
 
 
+def _db_class(row: dict[str, str]) -> str:
+    """The instance class as RDS names it. RDS usage types abbreviate `xlarge` to `xl`
+    (`APN2-InstanceUsage:db.m6g.4xl`), so the class is read from the description, never from the usage type."""
+    first = row["description"].split(" ", 1)[0]
+    if not first.startswith("db."):
+        raise BuildError(f"no instance class at the start of {row['description']!r}")
+    return first
+
+
 def _rds_instance(row: dict[str, str], a: dict[str, str]) -> dict[str, str]:
-    out = {"instanceType": _instance_type(row["usage_type"]), "databaseEngine": "PostgreSQL",
+    out = {"instanceType": _db_class(row), "databaseEngine": "PostgreSQL",
            "deploymentOption": "Multi-AZ" if "Multi-AZ" in row["usage_type"] else "Single-AZ"}
     for k in ("licenseModel", "vcpu", "memory"):
         if k in a:
@@ -163,6 +174,11 @@ def _rds_storage(row: dict[str, str], a: dict[str, str]) -> tuple[dict[str, str]
 
 
 def _elasticache(row: dict[str, str], a: dict[str, str], notes: list[str]) -> dict[str, str]:
+    desc = row["description"]
+    if desc.startswith("ElastiCache Serverless"):
+        engine = "Valkey" if "Valkey" in desc else "Redis"
+        charge = Charge.serverless_storage if "data stored" in desc else Charge.serverless_ecpu
+        return {"instanceType": "serverless", "cacheEngine": engine, "chargeType": charge}
     out = {"instanceType": _instance_type(row["usage_type"])}
     # Reserved-node files price a node type, not an engine (Redis OSS and Valkey share reservations).
     out["cacheEngine"] = a.get("cacheEngine", "any")
@@ -226,26 +242,79 @@ def _s3(row: dict[str, str]) -> dict[str, str]:
     return {"storageClass": storage_class, "chargeType": charge}
 
 
+_CW_KEYS = {
+    "Logs Collected Data Ingestion": Charge.logs_ingestion_standard,
+    "IA Custom ingested Logs from 0 upto Inf": Charge.logs_ingestion_ia,
+    "Stored Data": Charge.logs_storage,
+    "Queried Logs Insights": Charge.logs_insights_scanned,
+    "Vended Logs First 10TB": Charge.logs_vended,
+    "Alarm Standard": Charge.alarm_standard,
+    "Alarm High Resolution": Charge.alarm_high_resolution,
+    "Alarm Composite": Charge.alarm_composite,
+    "API Request": Charge.api_requests,
+    "API Request GetMetricData": Charge.api_getmetricdata,
+    "Canaries per Runs": Charge.synthetics_canary_runs,
+    "Dashboard Basic Dashboard": Charge.dashboards,
+    "Dashboard Basic Free upto 3 Dashboard": Charge.dashboards_free_rate,
+    "Canaries per Runs MonthlyFree": Charge.canary_runs_free_rate,
+}
+# The always-free tier rows ("Free tier: ...", per account and month) by the words that name them.
+_CW_FREE = (
+    ("custom + detailed-monitoring metrics", Charge.custom_metrics),
+    ("API requests", Charge.api_requests),
+    ("dashboards", Charge.dashboards),
+    ("alarm metrics", Charge.alarm_standard),
+    ("logs data", Charge.logs_data),
+    ("Live Tail", Charge.live_tail),
+    ("Synthetics canary runs", Charge.synthetics_canary_runs),
+    ("Contributor Insights", Charge.contributor_insights_rules),
+)
+
+
 def _cloudwatch(row: dict[str, str], a: dict[str, str]) -> dict[str, str]:
-    key = a.get("pricingKey", "")
-    table = {
-        "Logs Collected Data Ingestion": "logs-ingestion-standard",
-        "IA Custom ingested Logs from 0 upto Inf": "logs-ingestion-ia",
-        "Stored Data": "logs-storage",
-        "Queried Logs Insights": "logs-insights-scanned",
-        "Vended Logs First 10TB": "logs-vended",
-        "Alarm Standard": "alarm-standard",
-        "Alarm High Resolution": "alarm-high-resolution",
-        "Alarm Composite": "alarm-composite",
-        "API Request": "api-requests",
-        "API Request GetMetricData": "api-getmetricdata",
-        "Canaries per Runs": "synthetics-canary-runs",
-    }
+    key, desc = a.get("pricingKey", ""), row["description"]
+    if desc.startswith("Free tier:"):
+        charge = next((c for words, c in _CW_FREE if words in desc), None)
+        if charge is None:
+            raise BuildError(f"unrecognised CloudWatch free tier row: {desc!r}")
+        return {"chargeType": charge}
+    if desc.startswith("Container Insights"):
+        return {"chargeType": Charge.container_insights_observations}
     if key.startswith("Metric for"):
-        return {"chargeType": "custom-metrics"}
-    if key not in table:
+        return {"chargeType": Charge.custom_metrics}
+    if key not in _CW_KEYS:
         raise BuildError(f"unrecognised CloudWatch row: {key!r}")
-    return {"chargeType": table[key]}
+    return {"chargeType": _CW_KEYS[key]}
+
+
+def _aurora(row: dict[str, str], a: dict[str, str]) -> tuple[dict[str, str], str]:
+    desc = row["description"]
+    engine = ("Any" if "MySQL" in desc and "PostgreSQL" in desc else "Aurora MySQL" if "MySQL" in desc
+              else "Aurora PostgreSQL" if "PostgreSQL" in desc else "Any")
+    io_optimized = "I/O-Optimized" in desc or "IOOptimized" in row["usage_type"]
+    config = "io-optimized" if io_optimized else "standard"
+    if desc.startswith("db."):
+        return {"instanceType": _db_class(row), "databaseEngine": engine, "storageConfiguration": config,
+                "deploymentOption": "Single-AZ"}, "Database Instance"
+    alternate = "alternate SKU" in desc
+    if "Serverless v2" in desc:
+        return {"chargeType": Charge.serverless_acu, "databaseEngine": engine, "storageConfiguration": config}, \
+            "ServerlessV2"
+    if "storage" in desc and "backup" not in desc:
+        # Aurora Standard storage has one SKU per engine (MySQL's is filed under engine 'Any'); I/O-Optimized
+        # storage has one SKU for both engines, kept as engine 'Any'.
+        if io_optimized:
+            engine = "Any"
+        elif engine == "Any" or "Aurora MySQL" in desc:
+            engine = "Aurora MySQL"
+        return {"chargeType": Charge.storage_alternate if alternate else Charge.storage,
+                "storageConfiguration": config, "databaseEngine": engine}, "Database Storage"
+    if "I/O requests" in desc:
+        return {"chargeType": Charge.io_requests_alternate if alternate else Charge.io_requests,
+                "storageConfiguration": "standard"}, "System Operation"
+    if "backup" in desc:
+        return {"chargeType": Charge.backup, "databaseEngine": engine}, "Storage Snapshot"
+    raise BuildError(f"unrecognised Aurora row: {desc!r}")
 
 
 def _simple(mapping: Iterable[tuple[str, str]], desc: str, service: str) -> dict[str, str]:
@@ -294,11 +363,31 @@ def _derive(row: dict[str, str], a: dict[str, str], notes: list[str]) -> tuple[d
         return _simple((("In use Public IPv4", "public-ipv4-in-use"), ("Idle Public IPv4", "public-ipv4-idle"),
                         ("VPC Endpoints per Hrs", "interface-endpoint-hours"),
                         ("data processed by VPC Endpoints", "interface-endpoint-data")), desc, service), family
+    if service == "Aurora":
+        return _aurora(row, a)
+    if service == "X-Ray":
+        return _simple((("Insights traces", Charge.insights_traces_stored),
+                        ("Stored Free Tier", Charge.traces_recorded), ("Accessed Free Tier", Charge.traces_retrieved),
+                        ("recorded", Charge.traces_recorded),
+                        ("retrieved", Charge.traces_retrieved), ("scanned", Charge.traces_scanned)),
+                       desc, service), family
+    if service == "KMS":
+        return _simple((("customer managed key", Charge.keys), ("symmetric API", Charge.requests_symmetric),
+                        ("(RSA 2048)", Charge.requests_asymmetric_rsa2048),
+                        ("(other than RSA 2048)", Charge.requests_asymmetric_other),
+                        ("KeyPair (ECC)", Charge.data_key_pair_ecc), ("KeyPair (RSA)", Charge.data_key_pair_rsa)),
+                       desc, service), family
     if service == "Route 53":
         return _simple((("DNS Zone", "hosted-zones"), ("Query Standard", "queries-standard"),
                         ("Query Latency", "queries-latency"), ("Health checks", "health-checks"),
                         ("Query ENI", "resolver-endpoint-eni")), desc, service), family
     raise BuildError(f"unknown service in seoul_prices.csv: {service!r}")
+
+
+def is_global(row: dict[str, str]) -> bool:
+    """CloudFront and Route 53 publish one price for every region: kept once, in pricing_data/global/ (Route 53
+    Resolver endpoints are regional and stay with their region)."""
+    return row["service"] == "CloudFront" or (row["service"] == "Route 53" and "global price" in row["description"])
 
 
 def _term(row: dict[str, str], rate_code: str) -> str:
@@ -329,7 +418,7 @@ def records_from_prices_csv(path: Path, region: str) -> list[PriceRecord]:
             attributes["edgeGroup"] = "Any"
         secondary = "SECONDARY" in row["description"] or "secondary" in row["attributes"].lower()
         records.append(PriceRecord(
-            region=region,
+            region=GLOBAL if is_global(row) else region,
             service=row["service"],
             service_code=row["offer_code"],
             offer_code=row["offer_code"],
@@ -361,11 +450,22 @@ def records_from_prices_csv(path: Path, region: str) -> list[PriceRecord]:
     return [_free_tier_bounds(r) if r.term == "FreeTier" and r.tier_start is None else r for r in records]
 
 
+_FREE_SIZE = (re.compile(r"free allowance per month=([\d,]+)"), re.compile(r"(\d+) upto (\d+)"),
+              re.compile(r"upto (\d+)"))
+
+
 def _free_tier_bounds(rec: PriceRecord) -> PriceRecord:
-    m = re.search(r"(\d+) upto (\d+)", rec.description)
-    if not m:
-        raise BuildError(f"free tier without bounds: {rec.description!r}")
-    return replace(rec, tier_start=m.group(1), tier_end=m.group(2))
+    """A free-tier row's size: '0 upto 1024' in the description, 'free allowance per month=10' in its notes, or
+    'Free upto 3' in the Price List key. A $0 free-tier rate whose file states no size keeps no upper bound: it is
+    kept as published, and the documented size comes from allowances.csv (matched by SKU) where there is one."""
+    text = f"{rec.description} {rec.notes} {rec.attributes.get('pricingKey', '')}"
+    for pattern in _FREE_SIZE:
+        m = pattern.search(text)
+        if m:
+            groups = [g.replace(",", "") for g in m.groups()]
+            start, end = (groups[0], groups[1]) if len(groups) == 2 else ("0", groups[0])
+            return replace(rec, tier_start=start, tier_end=end)
+    return replace(rec, tier_start="0", tier_end=None)
 
 
 # --- savings-plans/rates.csv ------------------------------------------------------------------------------
@@ -416,7 +516,8 @@ def _rate_row(row: dict[str, str], region: str) -> PriceRecord | None:
                            term="SavingsPlan", attributes=attrs, lease_years=_sp_term(row["term"]),
                            purchase_option=row["purchase_option"],
                            confidence="reference" if row["region"] != region else "secondary",
-                           notes="another region's rate: for an indicative discount only, never a Seoul price",
+                           notes="another region's rate: for an indicative discount only, never this region's price"
+                           if row["region"] != region else "",
                            **common)
     if item.startswith("Fargate Spot"):
         attrs = {"cpuArchitecture": "x86_64", "operatingSystem": "Linux",
@@ -448,6 +549,9 @@ def records_from_rates_csv(path: Path, region: str) -> tuple[list[PriceRecord], 
     kept: list[PriceRecord] = []
     excluded: list[str] = []
     for row in rows:
+        # Another region's rate is kept only where it serves as an indicative discount (Compute Savings Plans).
+        if row["region"] != region and not row["item"].startswith("Fargate Compute Savings Plan"):
+            continue
         rec = _rate_row(row, region)
         if rec is None:
             excluded.append(f"{row['item']} {row['region']} {row['usage_type']} {row['term']} "
@@ -457,20 +561,37 @@ def records_from_rates_csv(path: Path, region: str) -> tuple[list[PriceRecord], 
     return kept, excluded
 
 
-def records_from_allowances(path: Path, region: str) -> list[PriceRecord]:
-    """Free allowances that AWS documents but no price file carries (e.g. CloudFront's 10M requests)."""
+def records_from_allowances(path: Path, region: str, records: list[PriceRecord]) -> list[PriceRecord]:
+    """Free allowances that AWS documents but no price file sizes (CloudFront's 10M requests, X-Ray's traces).
+
+    A row naming a `sku` gives its size to that SKU's $0 free-tier record in `records` (which is replaced);
+    any other row adds a record. Usage types are written without the region prefix and get `region`'s.
+    Global rows (`region` column = global) belong to the global catalog only."""
+    from stackcost.regions import region as region_of
+
     with path.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    return [
-        PriceRecord(region=region, service=r["service"], service_code=r["service_code"],
-                    offer_code="stackcost-allowances", product_family="", usage_type=r["usage_type"],
-                    operation="", description=r["description"], unit=r["unit"], price_usd="0",
-                    term="FreeTier", attributes=dict(p.split("=", 1) for p in r["attributes"].split(";") if p),
-                    tier_start="0", tier_end=r["quantity"], source_repo="", source_path=r["source"],
-                    published="", published_note=f"documented allowance, read {r['retrieved']}",
-                    confidence="primary")
-        for r in rows
-    ]
+    by_sku = {r.sku: i for i, r in enumerate(records) if r.term == "FreeTier" and r.sku}
+    added: list[PriceRecord] = []
+    for r in rows:
+        if (r["region"] == GLOBAL) != (region == GLOBAL):
+            continue
+        note = f"documented allowance, read {r['retrieved']}"
+        if r["sku"]:
+            if r["sku"] in by_sku:
+                i = by_sku[r["sku"]]
+                records[i] = replace(records[i], tier_start="0", tier_end=r["quantity"],
+                                     notes="; ".join(x for x in (records[i].notes, f"size: {r['source']}") if x))
+            continue
+        base = r["usage_type"]
+        added.append(PriceRecord(
+            region=region, service=r["service"], service_code=r["service_code"], offer_code="stackcost-allowances",
+            product_family="", usage_type=region_of(region).usage_type(base) if base and region != GLOBAL else base,
+            operation="", description=r["description"], unit=r["unit"], price_usd="0", term="FreeTier",
+            attributes=dict(p.split("=", 1) for p in r["attributes"].split(";") if p), tier_start="0",
+            tier_end=r["quantity"], source_repo="", source_path=r["source"], published="", published_note=note,
+            confidence="primary"))
+    return records + added
 
 
 def records_from_cloudfront_plans(path: Path, region: str) -> list[PriceRecord]:

@@ -1,0 +1,39 @@
+"""Money conventions, in one place: exact Decimals, one rounding to the cent (half up) per line, AWS's
+730-hour month, and how amounts are written for people (USD and KRW).
+
+A KRW amount is always shown with the rate and its date (there is no built-in exchange rate).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+MONTHS_PER_YEAR = 12
+HOURS_PER_MONTH = Decimal(730)  # AWS bills a month as 730 hours (8,760 / 12)
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def usd(value: Decimal, *, signed: bool = False) -> str:
+    """$1,234.56 (−$3.20 for negatives; +$3.20 with `signed`)."""
+    v = cents(value)
+    sign = "−" if v < 0 else ("+" if signed and v > 0 else "")
+    return f"{sign}${abs(v):,.2f}"
+
+
+def krw(value_usd: Decimal, rate: Decimal) -> str:
+    """₩ rounded to the won (KRW has no minor unit in billing)."""
+    won = (value_usd * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    sign = "−" if won < 0 else ""
+    return f"{sign}₩{abs(won):,}"
+
+
+def pct(part: Decimal, whole: Decimal, *, signed: bool = True) -> str:
+    if whole == 0:
+        return "n/a"
+    v = (part / whole * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    sign = "+" if signed and v > 0 else ("−" if v < 0 else "")
+    return f"{sign}{abs(v)}%"

@@ -1,0 +1,92 @@
+"""The region table: the one place that knows region codes, names and AWS's usage-type prefixes.
+
+AWS's prefixes are irregular: us-east-1 mostly has none (`NatGateway-Hours`, `InstanceUsage:db.t3.medium`) but
+writes `USE1-` for Fargate, public IPv4, VPC endpoints and Secrets Manager; eu-west-1 is `EU-`, ap-northeast-1
+`APN1-`, Seoul `APN2-` (see shared/aws-prices/README.md, "Additions"). Pricers never build usage types: they query
+the catalog by attributes. The prefixes are for reading AWS's own files (price lists, billing exports).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stackcost.errors import StackcostError
+
+DEFAULT_REGION = "ap-northeast-2"
+GLOBAL = "global"  # CloudFront and Route 53 publish one price list for every region
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str  # the Price List `location`
+    short: str  # what people call it
+    prefix: str  # usage-type prefix without the dash; "" = none
+    prefixed_families: tuple[str, ...] = ()  # where `prefix` is "", these families still carry `family_prefix`
+    family_prefix: str = ""
+
+    def usage_type(self, base: str) -> str:
+        """AWS's usage type for a prefix-free base such as `NatGateway-Hours` or `Fargate-GB-Hours`."""
+        if self.prefix:
+            return f"{self.prefix}-{base}"
+        if self.family_prefix and base.startswith(self.prefixed_families):
+            return f"{self.family_prefix}-{base}"
+        return base
+
+    @property
+    def prefixes(self) -> tuple[str, ...]:
+        return tuple(p for p in (self.prefix, self.family_prefix) if p)
+
+
+REGIONS: dict[str, Region] = {r.code: r for r in (
+    Region("ap-northeast-2", "Asia Pacific (Seoul)", "Seoul", "APN2"),
+    Region("ap-northeast-1", "Asia Pacific (Tokyo)", "Tokyo", "APN1"),
+    Region("eu-west-1", "EU (Ireland)", "Ireland", "EU"),
+    Region("us-east-1", "US East (N. Virginia)", "N. Virginia", "",
+           prefixed_families=("Fargate-", "PublicIPv4:", "VpcEndpoint-", "AWSSecretsManager-"), family_prefix="USE1"),
+)}
+
+
+class UnknownRegion(StackcostError):
+    pass
+
+
+def region(code: str) -> Region:
+    try:
+        return REGIONS[code]
+    except KeyError:
+        known = ", ".join(sorted(REGIONS))
+        raise UnknownRegion(f"unknown region {code!r} (the region table has: {known})") from None
+
+
+def short_name(code: str) -> str:
+    r = REGIONS.get(code)
+    return r.short if r else code
+
+
+def strip_prefix(usage_type: str) -> tuple[str, str]:
+    """(region code or "", base usage type) for a usage type as AWS bills it: `APN2-NatGateway-Bytes` →
+    ("ap-northeast-2", "NatGateway-Bytes"). A usage type without a known prefix is taken as us-east-1's only when
+    its family is one us-east-1 leaves unprefixed; otherwise the region is "" (unknown)."""
+    head, sep, rest = usage_type.partition("-")
+    if sep:
+        for r in REGIONS.values():
+            if head in r.prefixes:
+                return r.code, rest
+    return "", usage_type
+
+
+# RDS and Aurora usage types abbreviate the size `xlarge` to `xl` (`APN2-InstanceUsage:db.m6g.4xl`,
+# `APN2-Multi-AZUsage:db.r6g.xl`); ElastiCache keeps `xlarge`. Only AWS's files need these names.
+
+def rds_instance_usage_type(region_code: str, instance_class: str, multi_az: bool) -> str:
+    size = instance_class.rsplit(".", 1)
+    abbreviated = len(size) == 2 and size[1].endswith("xlarge")
+    short = f"{size[0]}.{size[1].removesuffix('arge')}" if abbreviated else instance_class
+    return region(region_code).usage_type(f"{'Multi-AZUsage' if multi_az else 'InstanceUsage'}:{short}")
+
+
+def rds_class_of_usage_type(usage_type: str) -> str:
+    """`APN2-InstanceUsage:db.m6g.4xl` → `db.m6g.4xlarge` (an unabbreviated class is returned as it is)."""
+    cls = usage_type.split(":", 1)[-1]
+    return f"{cls}arge" if cls.endswith("xl") else cls
