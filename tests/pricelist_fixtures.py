@@ -95,7 +95,7 @@ def price_list_items(doc: dict[str, Any]) -> list[str]:
     out = []
     for sku, product in doc["products"].items():
         item = {"product": product, "serviceCode": doc["offerCode"],
-                "terms": {t: doc["terms"][t][sku] for t in ("OnDemand", "Reserved") if sku in doc["terms"][t]},
+                "terms": {t: doc["terms"][t][sku] for t in ("OnDemand", "Reserved") if sku in doc["terms"].get(t, {})},
                 "version": doc["version"], "publicationDate": doc["publicationDate"]}
         out.append(json.dumps(item))
     return out
