@@ -5,15 +5,17 @@ offering SKUs) the fixture leaves it out or names it as a fixture."""
 
 from __future__ import annotations
 
+import csv
 import json
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from stackcost.catalog.build import build_records
 from stackcost.catalog.records import PriceRecord
-from stackcost.regions import GLOBAL, rds_instance_usage_type
+from stackcost.regions import GLOBAL
 
 REGION = "ap-northeast-2"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -95,7 +97,7 @@ def price_list_items(doc: dict[str, Any]) -> list[str]:
     out = []
     for sku, product in doc["products"].items():
         item = {"product": product, "serviceCode": doc["offerCode"],
-                "terms": {t: doc["terms"][t][sku] for t in ("OnDemand", "Reserved") if sku in doc["terms"][t]},
+                "terms": {t: doc["terms"][t][sku] for t in ("OnDemand", "Reserved") if sku in doc["terms"].get(t, {})},
                 "version": doc["version"], "publicationDate": doc["publicationDate"]}
         out.append(json.dumps(item))
     return out
@@ -107,10 +109,9 @@ def database_sp_rates(records: list[PriceRecord]) -> list[dict[str, Any]]:
     for r in records:
         if r.offer_code != "AWSDatabaseSavingsPlans" or r.region != REGION:
             continue
-        a = r.attributes
+        # The usage type as the source data writes it (AWS abbreviates RDS "xlarge" to "xl").
         if r.service == "RDS PostgreSQL":
-            ut, op, code = rds_instance_usage_type(REGION, a["instanceType"], a["deploymentOption"] == "Multi-AZ"), \
-                "CreateDBInstance:0014", "AmazonRDS"
+            ut, op, code = r.usage_type, "CreateDBInstance:0014", "AmazonRDS"
         else:
             ut, op, code = r.usage_type, "", "AmazonElastiCache"
         out.append({"savingsPlanOffering": {"paymentOption": r.purchase_option, "planType": "Database",
@@ -143,3 +144,107 @@ def spot_feed(records: list[PriceRecord]) -> dict[str, Any]:
     return {"prices": [{"unit": units[(r.attributes["cpuArchitecture"], r.attributes["resource"])],
                         "price": {"USD": r.price_usd}, "attributes": {"aws:region": REGION}}
                        for r in records if r.offer_code == "FargateSpotFeed"]}
+
+
+# -- the published price strings, read with the csv module (independent of the catalog code) ------------------
+
+SEOUL_CSV = FIXTURES / "aws-prices" / "seoul_prices.csv"
+RATES_CSV = FIXTURES / "aws-prices" / "savings-plans" / "rates.csv"
+
+
+@cache
+def published_rows() -> tuple[dict[str, str], ...]:
+    with SEOUL_CSV.open(newline="", encoding="utf-8") as fh:
+        return tuple(csv.DictReader(fh))
+
+
+@cache
+def rate_rows() -> tuple[dict[str, str], ...]:
+    with RATES_CSV.open(newline="", encoding="utf-8") as fh:
+        return tuple(csv.DictReader(fh))
+
+
+def published_price(service: str, description: str, term: str = "OnDemand") -> Decimal:
+    """The one price string of seoul_prices.csv with this `service` and `description` columns."""
+    found = [r["price_usd"] for r in published_rows()
+             if r["service"] == service and r["description"] == description and r["term"] == term]
+    assert len(found) == 1, (service, description, found)
+    return Decimal(found[0])
+
+
+
+# -- production of the preset, priced by hand -------------------------------------------------------------------
+# Quantities are read off presets/hospital-erp.yaml (typical values) by hand; prices are the published strings of
+# seoul_prices.csv. Each line is rounded half-up to the cent, as the estimate states it does.
+
+def _cents(x: Decimal) -> Decimal:
+    return x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def production_lines_by_hand() -> list[tuple[str, str, Decimal]]:
+    """(service label, component prefix, monthly USD) for every line of `production`."""
+    p = published_price
+    h = Decimal(730)
+    logs = p("CloudWatch", "CloudWatch Logs standard ingestion")  # APN2-DataProcessing-Bytes 0.76/GB
+    lines = [
+        # 2 tasks × 730 h × 2 vCPU / 4 GB
+        ("ECS Fargate", "api: vCPU", 2 * h * 2 * p("Fargate", "Fargate Linux/x86 vCPU")),
+        ("ECS Fargate", "api: memory", 2 * h * 4 * p("Fargate", "Fargate Linux/x86 memory")),
+        ("RDS PostgreSQL", "db.t3.medium Multi-AZ", h * p(
+            "RDS PostgreSQL", "db.t3.medium PostgreSQL Multi-AZ on-demand")),
+        ("RDS PostgreSQL", "gp3 storage", 100 * p("RDS storage", "gp3 storage Multi-AZ")),
+        # 120 GB of backups, the first 100 GB (= allocated storage) free
+        ("RDS PostgreSQL", "backup", (120 - 100) * p(
+            "RDS storage", "backup/snapshot storage beyond free allocation (RDS, non-Aurora)")),
+        ("ElastiCache", "2 × cache.t3.micro", 2 * h * p("ElastiCache", "cache.t3.micro Redis node on-demand")),
+        ("NAT Gateway", "2 NAT", 2 * h * p("NAT Gateway", "Hourly charge for NAT Gateways")),
+        ("NAT Gateway", "data processed", 100 * p("NAT Gateway", "Charge for per GB data processed by NatGateways")),
+        ("ALB", "1 load balancer", h * p("Elastic Load Balancing", "Application Load Balancer Hours")),
+        # LCU/h = max(2 new/s ÷ 25, 300 active/min ÷ 3,000, 0.2 GB/h, 2 rules ≤ 10 free → 0) = 0.2
+        ("ALB", "LCU", Decimal("0.2") * h * p("Elastic Load Balancing", "Application Load Balancer LCU Hours")),
+        # 100 GB and 3,000,000 HTTPS requests: inside the always-free 1 TB and 10,000,000 requests
+        ("CloudFront", "data transfer", Decimal(0)),
+        ("CloudFront", "HTTPS", Decimal(0)),
+        ("S3", "STANDARD storage", 50 * p("S3", "Standard Storage First 50 TB per GB Mo")),
+        ("S3", "PUT", 100_000 * p("S3", "PUT COPY/POST or LIST requests per Requests")),
+        ("S3", "GET", 1_000_000 * p("S3", "GET and all other requests per Requests")),
+        ("CloudWatch", "application logs", 30 * logs),
+        ("CloudWatch", "PostgreSQL logs", 20 * logs),
+        ("CloudWatch", "RDS Enhanced Monitoring", Decimal("0.5") * logs),
+        ("CloudWatch", "Container Insights", 1 * logs),
+        ("CloudWatch", "log storage", 100 * p(
+            "CloudWatch", 'CloudWatch Logs stored data (pricing-page key "Stored Data")')),
+        ("CloudWatch", "metrics", 20 * p("CloudWatch", "custom metrics first 10,000")),  # 20 Container Insights
+        ("CloudWatch", "standard alarms", 3 * p("CloudWatch", "standard-resolution alarm")),
+        ("Secrets Manager", "secrets", 2 * p("Secrets Manager", "Secret")),
+        ("Secrets Manager", "API requests", 10_000 * p("Secrets Manager", "API Request")),
+        ("WAF", "web ACLs", 1 * p("WAF", "Web ACL Activated per Month")),
+        ("WAF", "rules", 5 * p("WAF", "Rule Activated per Month")),
+        ("WAF", "requests", 13_140_000 * p("WAF", "Request Processed Tier1 per Request")),
+        ("Route 53", "hosted zones", 1 * p("Route 53", "DNS Zone first 25 (global price, not Seoul-specific)")),
+        ("Route 53", "standard queries", 2_000_000 * p(
+            "Route 53", "Query Standard External first 1B (global price, not Seoul-specific)")),
+        ("ECR", "image storage", 5 * p("ECR", "ECR private repository storage")),
+        # 2 NAT Elastic IPs + 2 ALB node addresses, all month
+        ("VPC", "public IPv4", 4 * h * p("VPC", "Hourly charge for In use Public IPv4 Addresses per Hrs")),
+        # 50 GB crossing AZs, billed on the way out and on the way in
+        ("Data transfer", "inter-AZ", 2 * 50 * p("Data transfer (inter-AZ)", next(
+            r["description"] for r in published_rows() if r["usage_type"] == "APN2-DataTransfer-Regional-Bytes"))),
+        # 50 GB out to the internet: inside the 100 GB free per account
+        ("Data transfer", "internet egress", Decimal(0)),
+    ]
+    return [(service, component, _cents(amount)) for service, component, amount in lines]
+
+
+def expected_record_count() -> int:
+    """Records a build of tests/fixtures/aws-prices must give, counted from its input files by plain csv: every
+    Seoul price row, every Savings Plans/Spot/PI rate except other projects' test fixtures and superseded
+    historical rates, and one record per documented allowance and per CloudFront flat-rate plan."""
+    from importlib import resources
+
+    sources = resources.files("stackcost.catalog.sources")
+    extra = 0
+    for name in ("allowances.csv", "cloudfront_plans.csv"):
+        extra += len(list(csv.DictReader(sources.joinpath(name).read_text(encoding="utf-8").splitlines())))
+    rates = [r for r in rate_rows() if "TEST FIXTURE" not in r["item"] and "HISTORICAL" not in r["item"]]
+    return len(published_rows()) + len(rates) + extra

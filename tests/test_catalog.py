@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 from decimal import Decimal
@@ -13,13 +14,14 @@ from stackcost.catalog import AmbiguousPrice, Catalog, CatalogError, PriceNotFou
 from stackcost.catalog.build import build
 from stackcost.catalog.sources.shared import BuildError
 from tests.conftest import FIXTURES
+from tests.pricelist_fixtures import expected_record_count, rate_rows
 
 
 def test_every_shared_price_point_is_in_the_catalog(catalog: Catalog) -> None:
-    # 1,028 CSV rows + 111 Savings Plans/Spot/PI rates (5 test-fixture/historical rows excluded) + 3 allowances
-    # + 4 CloudFront flat-rate plans
-    assert len(catalog.records) == 1028 + 111 + 3 + 4
-    assert len(catalog.manifest["excluded"]) == 5
+    # Counted from the input files by plain csv (tests/pricelist_fixtures.py), not from a build.
+    assert len(catalog.records) == expected_record_count()
+    excluded = [r for r in rate_rows() if "TEST FIXTURE" in r["item"] or "HISTORICAL" in r["item"]]
+    assert len(catalog.manifest["excluded"]) == len(excluded)
 
 
 def test_multi_az_db_t3_medium_on_demand_and_its_three_reservations(catalog: Catalog) -> None:
@@ -129,7 +131,15 @@ def test_build_rejects_a_directory_in_another_layout(tmp_path: Path) -> None:
         build(tmp_path, "ap-northeast-2", tmp_path / "out")
 
 
-def test_manifest_counts_match_files(catalog: Catalog) -> None:
-    m = catalog.manifest
-    assert sum(o["records"] for o in m["offers"].values()) == len(catalog.records)
-    assert json.loads(json.dumps(m)) == m
+def test_manifest_counts_and_checksums_match_the_files() -> None:
+    # The manifest against the files it describes, read here with hashlib and json (not through the catalog code).
+    directory = Path(__file__).parent.parent / "pricing_data" / "ap-northeast-2"
+    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    files = sorted(p.name for p in directory.glob("*.jsonl"))
+    assert sorted(o["file"] for o in manifest["offers"].values()) == files
+    for offer, entry in manifest["offers"].items():
+        data = (directory / entry["file"]).read_bytes()
+        lines = [json.loads(x) for x in data.decode("utf-8").splitlines() if x.strip()]
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest(), offer
+        assert entry["records"] == len(lines), offer
+        assert all(rec["offer_code"] == offer for rec in lines), offer
