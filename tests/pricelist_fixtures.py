@@ -237,14 +237,17 @@ def production_lines_by_hand() -> list[tuple[str, str, Decimal]]:
 
 
 def expected_record_count() -> int:
-    """Records a build of tests/fixtures/aws-prices must give, counted from its input files by plain csv: every
-    Seoul price row, every Savings Plans/Spot/PI rate except other projects' test fixtures and superseded
-    historical rates, and one record per documented allowance and per CloudFront flat-rate plan."""
+    """Records the Seoul and global catalogs built from tests/fixtures/aws-prices must hold together, counted from
+    the input files by plain csv: every Seoul price row; the Savings Plans/Spot/PI rates of Seoul and, as
+    indicative references, other regions' Compute Savings Plans rates, except other projects' test fixtures and
+    superseded historical rates; one record per documented allowance that names no SKU (one that names a SKU
+    sizes that SKU's free-tier row) and per CloudFront flat-rate plan."""
     from importlib import resources
 
     sources = resources.files("stackcost.catalog.sources")
-    extra = 0
-    for name in ("allowances.csv", "cloudfront_plans.csv"):
-        extra += len(list(csv.DictReader(sources.joinpath(name).read_text(encoding="utf-8").splitlines())))
-    rates = [r for r in rate_rows() if "TEST FIXTURE" not in r["item"] and "HISTORICAL" not in r["item"]]
+    read = {name: list(csv.DictReader(sources.joinpath(name).read_text(encoding="utf-8").splitlines()))
+            for name in ("allowances.csv", "cloudfront_plans.csv")}
+    extra = len([r for r in read["allowances.csv"] if not r["sku"]]) + len(read["cloudfront_plans.csv"])
+    rates = [r for r in rate_rows() if "TEST FIXTURE" not in r["item"] and "HISTORICAL" not in r["item"]
+             and (r["region"] == REGION or r["item"].startswith("Fargate Compute Savings Plan"))]
     return len(published_rows()) + len(rates) + extra

@@ -52,8 +52,8 @@ def test_no_match_names_the_filter_and_suggests(catalog: Catalog) -> None:
 
 def test_several_matches_are_ambiguous_never_a_guess(catalog: Catalog) -> None:
     with pytest.raises(AmbiguousPrice) as exc:
-        catalog.price("AmazonRDS", instanceType="db.t3.medium")
-    assert len(exc.value.candidates) == 2
+        catalog.price("AmazonRDS", instanceType="db.t3.medium", databaseEngine="PostgreSQL")
+    assert len(exc.value.candidates) == 2  # Single-AZ and Multi-AZ
 
 
 def test_unknown_service_code_is_suggested(catalog: Catalog) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -115,7 +116,9 @@ def test_catalog_build_cli(tmp_path: Path) -> None:
     fixtures = Path(__file__).parent / "fixtures" / "aws-prices"
     r = run("catalog", "build", "--from", str(fixtures), "--out", str(tmp_path / "pd"), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert f"{expected_record_count()} records" in r.stdout
+    built = dict(re.findall(r"built \S+/pd/(\S+): (\d+) records", r.stdout))
+    assert set(built) == {"ap-northeast-2", "us-east-1", "eu-west-1", "ap-northeast-1", "global"}
+    assert int(built["ap-northeast-2"]) + int(built["global"]) == expected_record_count()
     assert "not a directory" in one_line_error(run("catalog", "build", "--from", str(tmp_path / "nope"),
                                                    "--out", str(tmp_path / "pd"), cwd=tmp_path))
 

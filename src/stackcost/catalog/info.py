@@ -14,7 +14,10 @@ STALE_DAYS = 365
 def catalog_info(catalog: Catalog, today: date | None = None) -> dict[str, Any]:
     today = today or date.today()
     offers = []
-    for code, info in sorted(catalog.manifest["offers"].items()):
+    every = dict(catalog.manifest["offers"])
+    if catalog.global_manifest:  # CloudFront and Route 53: one price list for every region
+        every.update(catalog.global_manifest["offers"])
+    for code, info in sorted(every.items()):
         newest = info["published_max"]
         age = (today - date.fromisoformat(newest)).days if newest else None
         offers.append({

@@ -75,7 +75,10 @@ class Catalog:
         directory = region_dir(region, base)
         if not (directory / "manifest.json").is_file() and not directory.with_name(f".{region}.old").is_dir():
             have = available_catalogs(base)
-            raise CatalogError(f"no price catalog for {region} (have: {', '.join(have) or 'none'}); run "
+            if not have:
+                raise CatalogError(f"no price catalog at {base}: run cost catalog build --from <shared/aws-prices> "
+                                   f"or cost catalog refresh --region {region}")
+            raise CatalogError(f"no price catalog for {region} (have: {', '.join(have)}); run "
                                f"cost catalog refresh --region {region}")
         manifest = read_manifest(directory)
         cat = cls(region, [], manifest)

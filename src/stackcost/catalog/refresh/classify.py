@@ -55,7 +55,9 @@ def classify(f: Fetched) -> Classified | None:
         return "Fargate", "Compute", {k: f.attributes[k] for k in ("cpuArchitecture", "operatingSystem", "resource")}
     a, ut, family = f.attributes, f.usage_type, f.product_family
     if f.service_code == "AmazonECS" and "Fargate" in ut:
-        resource = "ephemeralStorage" if "EphemeralStorage" in ut else "vCPU" if "vCPU" in ut else "memory"
+        # The Windows licence fee (Fargate-Windows-OS-Hours:perCPU) is neither vCPU nor memory.
+        resource = ("ephemeralStorage" if "EphemeralStorage" in ut else "osLicense" if "-OS-Hours" in ut
+                    else "vCPU" if "vCPU" in ut else "memory")
         return "Fargate", family or "Compute", {"cpuArchitecture": "ARM64" if "-ARM-" in ut else "x86_64",
                                                 "operatingSystem": "Windows" if "Windows" in ut else "Linux",
                                                 "resource": resource}
@@ -70,7 +72,12 @@ def classify(f: Fetched) -> Classified | None:
         return "ElastiCache", family, {"instanceType": a.get("instanceType", ""), "cacheEngine": a["cacheEngine"],
                                        **_sizes(a)}
     if f.service_code == "AmazonEC2" and family == "NAT Gateway":
-        return "NAT Gateway", family, {"chargeType": "hours" if "Hours" in ut else "data-processed"}
+        # Only the standard gateway's hours and bytes; provisioned bandwidth (NatGateway-Prvd-*) is another price.
+        if ut.endswith("NatGateway-Hours"):
+            return "NAT Gateway", family, {"chargeType": "hours"}
+        if ut.endswith("NatGateway-Bytes"):
+            return "NAT Gateway", family, {"chargeType": "data-processed"}
+        return None
     if f.service_code == "AWSELB" and family == "Load Balancer-Application":
         charge = "lcu" if "LCUUsage" in ut else "hours" if "LoadBalancerUsage" in ut else ""
         return ("Elastic Load Balancing", family, {"loadBalancerType": "application", "chargeType": charge}) \
