@@ -21,7 +21,8 @@ def deployment(rds: RDS) -> str:
 
 
 def instance_usage_type(instance_class: str, multi_az: bool) -> str:
-    return f"APN2-{'Multi-AZUsage' if multi_az else 'InstanceUsage'}:{instance_class}"
+    # AWS abbreviates xlarge to xl in RDS usage types (APN2-InstanceUsage:db.m6g.4xl).
+    return f"APN2-{'Multi-AZUsage' if multi_az else 'InstanceUsage'}:{instance_class.replace('xlarge', 'xl')}"
 
 
 def components(env: Environment, catalog: Catalog) -> list[Component]:

@@ -61,7 +61,7 @@ def parse_attributes(text: str) -> tuple[dict[str, str], list[str]]:
 _TIER_WORDS = re.compile(
     r"\b(?P<word>first|next|over|greater than)\s+(?P<num>[\d,.]+)\s*(?P<unit>TB|PB|GB|B\b)?", re.IGNORECASE
 )
-_TIER_RANGE = re.compile(r"(?:StartingRange:\s*|from\s+)(?P<a>[\d.]+)(?:,\s*EndingRange:\s*|\s+(?:to|upto)\s+)"
+_TIER_RANGE = re.compile(r"(?:StartingRange:\s*|from\s+|CI EKS\s+)(?P<a>[\d.]+)(?:,\s*EndingRange:\s*|\s+(?:to|upto)\s+)"
                          r"(?P<b>[\d.]+|Inf)", re.IGNORECASE)
 
 
@@ -132,7 +132,8 @@ def _instance_type(usage_type: str) -> str:
 
 
 def _rds_instance(row: dict[str, str], a: dict[str, str]) -> dict[str, str]:
-    out = {"instanceType": _instance_type(row["usage_type"]), "databaseEngine": "PostgreSQL",
+    # RDS usage types abbreviate xlarge to xl (db.m6g.4xl): the class name is the description's first word.
+    out = {"instanceType": row["description"].split()[0], "databaseEngine": "PostgreSQL",
            "deploymentOption": "Multi-AZ" if "Multi-AZ" in row["usage_type"] else "Single-AZ"}
     for k in ("licenseModel", "vcpu", "memory"):
         if k in a:
@@ -248,6 +249,83 @@ def _cloudwatch(row: dict[str, str], a: dict[str, str]) -> dict[str, str]:
     return {"chargeType": table[key]}
 
 
+# --- issue #13 services (attribute names for the multi-region builder: see the model branch's report) ---------
+
+def _aurora(row: dict[str, str], a: dict[str, str]) -> tuple[dict[str, str], str]:
+    desc, family = row["description"], row["product_family"]
+    engine = "Aurora MySQL" if "MySQL" in desc else "Aurora PostgreSQL" if "PostgreSQL" in desc else "Any"
+    io_opt = "I/O-Optimized" in desc or "IOOptimized" in row["usage_type"]
+    config = "Aurora I/O-Optimized" if io_opt else "Aurora Standard"
+    alternate = "-alternate-sku" if "alternate SKU" in desc else ""
+    if family == "Database Instance":
+        return {"instanceType": desc.split()[0], "databaseEngine": engine, "deploymentOption": "Single-AZ",
+                "storageConfiguration": config}, family
+    if family == "ServerlessV2":
+        return {"databaseEngine": engine, "storageConfiguration": config, "chargeType": "serverless-v2"}, family
+    if family == "Database Storage":
+        # The Price List files Aurora MySQL storage (and I/O-Optimized storage) under engine "Any".
+        engine = "Aurora PostgreSQL" if a.get("databaseEngine") == "Aurora PostgreSQL" else "Any"
+        return {"databaseEngine": engine, "storageConfiguration": config,
+                "chargeType": "storage" + alternate}, family
+    if family == "System Operation":
+        return {"databaseEngine": "Any", "storageConfiguration": "Aurora Standard",
+                "chargeType": "io-requests" + alternate}, family
+    if family == "Storage Snapshot":
+        # not "backup": RDS for PostgreSQL looks its backup price up by product family and chargeType alone
+        return {"databaseEngine": engine, "chargeType": "aurora-backup"}, family
+    raise BuildError(f"unrecognised Aurora row: {desc!r}")
+
+
+def _xray(row: dict[str, str], a: dict[str, str]) -> tuple[dict[str, str], str]:
+    key = a.get("pricingKey", "")
+    table = {"Traces Stored": "traces-recorded", "Traces Retrieved": "traces-retrieved",
+             "Traces Scanned": "traces-scanned", "Traces Stored Insights": "insights-traces",
+             "Traces Stored Free Tier": "traces-recorded-free-rate",
+             "Traces Accessed Free Tier": "traces-accessed-free-rate"}
+    if key not in table:
+        raise BuildError(f"unrecognised X-Ray row: {key!r}")
+    out = {"chargeType": table[key]}
+    if key.endswith("Free Tier"):
+        out["allowance"] = "unstated"  # the documented sizes are in allowances.csv
+    return out, row["product_family"]
+
+
+def _kms(row: dict[str, str], a: dict[str, str]) -> tuple[dict[str, str], str]:
+    return _simple((("Encryption Key", "customer-managed-key"), ("API request - Non Free Tier", "requests-symmetric"),
+                    ("Asymmetric Requests RSA_2048", "requests-asymmetric-rsa2048"),
+                    ("Asymmetric Requests except", "requests-asymmetric-other"),
+                    ("GenerateDatakeyPair ECC", "generate-data-key-pair-ecc"),
+                    ("GenerateDatakeyPair RSA", "generate-data-key-pair-rsa")),
+                   a.get("pricingKey", ""), "KMS"), row["product_family"]
+
+
+def _elasticache_serverless(row: dict[str, str], a: dict[str, str]) -> dict[str, str]:
+    return {"cacheEngine": "Valkey" if "Valkey" in row["description"] else "Redis",
+            "chargeType": "data-stored" if row["unit"] == "GB-Hours" else "ecpu"}
+
+
+def _cloudwatch_more(row: dict[str, str], a: dict[str, str]) -> dict[str, str]:
+    """Free-tier allowances (page copy: sized; price files: free rate codes), dashboards, observations."""
+    desc, key = row["description"], a.get("pricingKey", "")
+    if key.startswith("ObservationCount CI EKS"):
+        return {"chargeType": "container-insights-observations", "containerPlatform": "EKS"}
+    if key == "Dashboard Basic Dashboard":
+        return {"chargeType": "dashboards"}
+    if key == "Dashboard Basic Free upto 3 Dashboard":
+        return {"chargeType": "dashboards-free-rate"}
+    if key == "Canaries per Runs MonthlyFree":
+        return {"chargeType": "synthetics-canary-runs-free-rate", "allowance": "unstated"}
+    out = _simple((("alarm metrics", "alarm-standard"), ("API requests", "api-requests"), ("dashboards", "dashboards"),
+                   ("logs data", "logs-data"), ("Live Tail", "live-tail"), ("Synthetics", "synthetics-canary-runs"),
+                   ("Contributor Insights", "contributor-insights"), ("metrics", "custom-metrics")),
+                  desc.removeprefix("Free tier: ").split(" (")[0], "CloudWatch free tier")
+    out["allowancePerMonth"] = a.get("free allowance per month", "")
+    return out
+
+
+_MODEL_SERVICES = {"Aurora": _aurora, "X-Ray": _xray, "KMS": _kms}
+
+
 def _simple(mapping: Iterable[tuple[str, str]], desc: str, service: str) -> dict[str, str]:
     for words, charge in mapping:
         if words in desc:
@@ -264,6 +342,8 @@ def _derive(row: dict[str, str], a: dict[str, str], notes: list[str]) -> tuple[d
         return _rds_instance(row, a), family
     if service == "RDS storage":
         return _rds_storage(row, a)
+    if service == "ElastiCache" and family == "ElastiCache Serverless":
+        return _elasticache_serverless(row, a), family
     if service == "ElastiCache":
         return _elasticache(row, a, notes), family
     if service == "NAT Gateway":
@@ -281,6 +361,9 @@ def _derive(row: dict[str, str], a: dict[str, str], notes: list[str]) -> tuple[d
         if m:
             out["toLocation"] = m.group(1)
         return out, family
+    if service == "CloudWatch" and (row["term"] == "FreeTier" or "ObservationCount" in a.get("pricingKey", "")
+                                    or a.get("pricingKey", "").startswith("Dashboard")):
+        return _cloudwatch_more(row, a), family
     if service == "CloudWatch":
         return _cloudwatch(row, a), family
     if service == "Secrets Manager":
@@ -294,6 +377,8 @@ def _derive(row: dict[str, str], a: dict[str, str], notes: list[str]) -> tuple[d
         return _simple((("In use Public IPv4", "public-ipv4-in-use"), ("Idle Public IPv4", "public-ipv4-idle"),
                         ("VPC Endpoints per Hrs", "interface-endpoint-hours"),
                         ("data processed by VPC Endpoints", "interface-endpoint-data")), desc, service), family
+    if service in _MODEL_SERVICES:  # issue #13: Aurora, X-Ray, KMS (ElastiCache Serverless and CloudWatch above)
+        return _MODEL_SERVICES[service](row, a)
     if service == "Route 53":
         return _simple((("DNS Zone", "hosted-zones"), ("Query Standard", "queries-standard"),
                         ("Query Latency", "queries-latency"), ("Health checks", "health-checks"),
@@ -363,9 +448,17 @@ def records_from_prices_csv(path: Path, region: str) -> list[PriceRecord]:
 
 def _free_tier_bounds(rec: PriceRecord) -> PriceRecord:
     m = re.search(r"(\d+) upto (\d+)", rec.description)
-    if not m:
-        raise BuildError(f"free tier without bounds: {rec.description!r}")
-    return replace(rec, tier_start=m.group(1), tier_end=m.group(2))
+    if m:
+        return replace(rec, tier_start=m.group(1), tier_end=m.group(2))
+    size = rec.attributes.get("allowancePerMonth", "")
+    if size.isdigit():
+        return replace(rec, tier_start="0", tier_end=size)
+    m = re.search(r"\(up to (\d+)\)", rec.description)
+    if m:
+        return replace(rec, tier_start="0", tier_end=m.group(1))
+    if rec.attributes.get("allowance") == "unstated":  # a free-tier rate code whose file gives no size
+        return rec
+    raise BuildError(f"free tier without bounds: {rec.description!r}")
 
 
 # --- savings-plans/rates.csv ------------------------------------------------------------------------------
