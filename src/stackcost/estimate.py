@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
+from stackcost import allowances, exposures
 from stackcost.catalog import AmbiguousPrice, Catalog, PriceNotFound
 from stackcost.errors import StackcostError
 from stackcost.services import alb, cloudfront, cloudwatch, elasticache, fargate, nat, network, other, rds, s3
+from stackcost.services.additions import ADDED_SERVICES
 from stackcost.services.base import Component
 from stackcost.sizing.catalog_check import check_environment
 from stackcost.sizing.model import Band, Environment, Stack
@@ -31,6 +33,7 @@ HOURS_PER_MONTH = Decimal(730)  # AWS bills a month as 730 hours (8,760 / 12)
 SERVICE_MODULES: list[Callable[[Environment, Catalog], list[Component]]] = [
     fargate.components, rds.components, elasticache.components, nat.components, alb.components,
     cloudfront.components, s3.components, cloudwatch.components, other.components, network.components,
+    *ADDED_SERVICES,
 ]
 
 
@@ -59,6 +62,7 @@ class LineItem:
     published: str
     source: str
     assumption: str
+    free_quantity: Decimal = Decimal(0)  # the free allowance subtracted from `quantity`
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -67,7 +71,7 @@ class LineItem:
             "monthly_usd": str(self.monthly_usd), "monthly_usd_low": str(self.monthly_usd_low),
             "monthly_usd_high": str(self.monthly_usd_high), "usage_based": self.usage_based, "sku": self.sku,
             "rate_code": self.rate_code, "published": self.published, "source": self.source,
-            "assumption": self.assumption,
+            "assumption": self.assumption, "free_quantity": plain(self.free_quantity),
         }
 
 
@@ -128,11 +132,18 @@ def line_item(c: Component) -> LineItem:
         unit=c.unit, unit_price_usd=c.unit_price, monthly_usd=cents(c.cost("typical")),
         monthly_usd_low=cents(c.cost("low")), monthly_usd_high=cents(c.cost("high")), usage_based=c.usage_based,
         sku=rec.sku, rate_code=rec.rate_code, published=rec.published or rec.published_note, source=rec.source,
-        assumption=c.assumption,
+        assumption=c.assumption, free_quantity=min(c.free.typical, c.quantity.typical),
     )
 
 
-def environment_components(env: Environment, catalog: Catalog, name: str = "") -> list[Component]:
+def environment_components(env: Environment, catalog: Catalog, name: str = "",
+                           used: allowances.Used | None = None) -> list[Component]:
+    """The environment's priced lines, with account-wide free allowances applied after `used` (what earlier
+    environments of the same account took; none: the environment is its own account)."""
+    return allowances.allocate(_priced(env, catalog, name), used or {}, catalog)[0]
+
+
+def _priced(env: Environment, catalog: Catalog, name: str = "") -> list[Component]:
     out: list[Component] = []
     for fn in SERVICE_MODULES:
         try:
@@ -140,13 +151,14 @@ def environment_components(env: Environment, catalog: Catalog, name: str = "") -
         except (PriceNotFound, AmbiguousPrice) as exc:
             where = f"{name}: " if name else ""
             raise EstimateError(f"{where}{exc}") from None
-    return out
+    return exposures.annotate(env, out, catalog)
 
 
 def defaulted_usage(env: Environment, name: str) -> list[str]:
     """Usage fields the config left out: shown as assumptions of zero, never hidden."""
     notes = []
-    for section in ("rds", "nat", "alb", "cloudfront", "s3", "cloudwatch", "other"):
+    for section in ("rds", "nat", "alb", "cloudfront", "s3", "cloudwatch", "other", "aurora",
+                    "elasticache_serverless", "kms", "xray", "vpc_endpoints", "nlb"):
         model = getattr(env, section)
         if model is None:
             continue
@@ -162,7 +174,10 @@ def estimate(stack: Stack, environment: str, catalog: Catalog) -> Estimate:
         raise EstimateError(f"no environment {environment!r} in the config (it has: {known})")
     env = stack.environments[environment]
     check_environment(environment, env, catalog)
-    items = [line_item(c) for c in environment_components(env, catalog, environment)]
+    used = allowances.prior_use(stack, environment, catalog, lambda n, e: _priced(e, catalog, n))
+    items = [line_item(c) for c in environment_components(env, catalog, environment, used)]
     lo, hi = catalog.published_range()
+    notes = defaulted_usage(env, environment) + allowances.sharing_note(stack, environment) + \
+        exposures.notes(env, environment, catalog)
     return Estimate(environment=environment, region=stack.region, items=items,
-                    assumptions=defaulted_usage(env, environment), published_min=lo, published_max=hi)
+                    assumptions=notes, published_min=lo, published_max=hi)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from stackcost.autoscaling import target_tracking_alarms
 from stackcost.catalog import Catalog
 from stackcost.services.base import Component, fixed, n
+from stackcost.services.container_insights import metric_count
 from stackcost.sizing.model import Band, Environment
 
 SERVICE = "CloudWatch"
@@ -38,15 +40,19 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
         rec = catalog.price("AmazonCloudWatch", chargeType="logs-storage")
         out.append(Component(SERVICE, "log storage", "GB-Mo", cw.logs_stored_gb, (rec,), usage_based=True,
                              assumption=f"{n(cw.logs_stored_gb.typical)} GB kept on average (compressed)"))
-    metrics = cw.custom_metrics + (cw.container_insights_metrics if cw.container_insights else 0)
+    ci, ci_why = (cw.container_insights_metrics, "as given") if cw.container_insights_metrics is not None \
+        else metric_count(env)
+    metrics = cw.custom_metrics + (ci if cw.container_insights else 0)
     if metrics:
         tiers = tuple(catalog.tiers("AmazonCloudWatch", chargeType="custom-metrics"))
-        why = f"{cw.custom_metrics} custom" + (f" + {cw.container_insights_metrics} Container Insights"
+        why = f"{cw.custom_metrics} custom" + (f" + {ci} Container Insights ({ci_why})"
                                                if cw.container_insights else "")
         out.append(Component(SERVICE, "metrics", "Metrics-Mo", fixed(Decimal(metrics)), tiers,
                              assumption=f"{why} metrics"))
-    if cw.alarms:
+    scaling, scaling_why = target_tracking_alarms(env)
+    if cw.alarms + scaling:
         rec = catalog.price("AmazonCloudWatch", chargeType="alarm-standard")
-        out.append(Component(SERVICE, "standard alarms", "Alarms-Mo", fixed(cw.alarms), (rec,),
-                             assumption=f"{cw.alarms} standard-resolution alarms"))
+        out.append(Component(SERVICE, "standard alarms", "Alarms-Mo", fixed(cw.alarms + scaling), (rec,),
+                             assumption=f"{cw.alarms} standard-resolution alarms + {scaling} from autoscaling "
+                                        f"({scaling_why})"))
     return out

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from stackcost.autoscaling import task_band
 from stackcost.catalog import Catalog, PriceRecord
-from stackcost.services.base import Component, fixed, n
+from stackcost.services.base import Component, n
 from stackcost.sizing.model import Environment, FargateService
 
 SERVICE = "ECS Fargate"
@@ -33,8 +34,10 @@ def _service(svc: FargateService, env_hours: Decimal, catalog: Catalog) -> list[
     hours = svc.hours_per_month or env_hours
     arch = _ARCH[svc.architecture][0]
     tasks = svc.tasks.average
-    task_hours = tasks * hours
+    band = task_band(svc).scaled(hours)  # task-hours; high = the autoscaling maximum (issue #13)
     basis = f"{n(tasks)} tasks × {n(hours)} h"
+    if band.high > band.typical:
+        basis += f" (high band: {svc.tasks.max} tasks, the autoscaling maximum, all month)"
     if svc.tasks.profile:
         steps = ", ".join(f"{s.tasks} tasks {n(s.share * 100)}% of hours" for s in svc.tasks.profile)
         basis = f"profile ({steps}) = {n(tasks)} tasks on average × {n(hours)} h"
@@ -46,12 +49,12 @@ def _service(svc: FargateService, env_hours: Decimal, catalog: Catalog) -> list[
             rec = on_demand_rate(catalog, svc.architecture, resource)
             share = "" if on_demand_share == 1 else f" × {n(on_demand_share * 100)}% on-demand"
             out.append(Component(SERVICE, f"{svc.name}: {label} ({svc.architecture})", unit,
-                                 fixed(task_hours * size * on_demand_share), (rec,),
+                                 band.scaled(size * on_demand_share), (rec,),
                                  assumption=f"{basis} × {n(size)} {label}{share}"))
         if svc.spot_share > 0:
             rec = catalog.price("AmazonECS", term="Spot", cpuArchitecture=arch, resource=resource)
             out.append(Component(SERVICE, f"{svc.name}: {label} on Spot ({svc.architecture})", unit,
-                                 fixed(task_hours * size * svc.spot_share), (rec,),
+                                 band.scaled(size * svc.spot_share), (rec,),
                                  assumption=f"{basis} × {n(size)} {label} × {n(svc.spot_share * 100)}% on Spot "
                                             "(Spot prices float; tasks can be interrupted)"))
     included = catalog.free_allowance("AmazonECS", resource="ephemeralStorage")
@@ -59,6 +62,6 @@ def _service(svc: FargateService, env_hours: Decimal, catalog: Catalog) -> list[
         extra = svc.ephemeral_storage_gb - included
         rec = catalog.price("AmazonECS", usage_type="APN2-Fargate-EphemeralStorage-GB-Hours")
         out.append(Component(SERVICE, f"{svc.name}: ephemeral storage above {n(included)} GB", "GB-Hours",
-                             fixed(task_hours * extra), (rec,),
+                             band.scaled(extra), (rec,),
                              assumption=f"{basis} × {n(extra)} GB above the included {n(included)} GB"))
     return out

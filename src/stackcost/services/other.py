@@ -34,10 +34,14 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
         tiers = tuple(catalog.tiers("AmazonRoute53", chargeType="hosted-zones"))
         out.append(Component("Route 53", "hosted zones", "HostedZone-Mo", fixed(o.route53.hosted_zones), tiers,
                              assumption=f"{o.route53.hosted_zones} hosted zone(s) (global price)"))
-    if o.route53.queries.high > 0:
+    # Alias queries to ALB/CloudFront/S3 records are free (Route 53 pricing): only the rest is billed.
+    billed = o.route53.queries.scaled(1 - o.route53.alias_query_share)
+    if billed.high > 0:
         tiers = tuple(catalog.tiers("AmazonRoute53", chargeType="queries-standard"))
-        out.append(Component("Route 53", "standard queries", "Queries", o.route53.queries, tiers, usage_based=True,
-                             assumption=f"{n(o.route53.queries.typical)} queries/month (global price)"))
+        alias = f" × {n((1 - o.route53.alias_query_share) * 100)}% not alias (alias queries to AWS resources are " \
+                "free)" if o.route53.alias_query_share else ""
+        out.append(Component("Route 53", "standard queries", "Queries", billed, tiers, usage_based=True,
+                             assumption=f"{n(o.route53.queries.typical)} queries/month{alias} (global price)"))
     if o.ecr_storage_gb.high > 0:
         rec = catalog.price("AmazonECR", chargeType="storage")
         out.append(Component("ECR", "image storage", "GB-Mo", o.ecr_storage_gb, (rec,), usage_based=True,

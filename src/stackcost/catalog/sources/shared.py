@@ -61,8 +61,8 @@ def parse_attributes(text: str) -> tuple[dict[str, str], list[str]]:
 _TIER_WORDS = re.compile(
     r"\b(?P<word>first|next|over|greater than)\s+(?P<num>[\d,.]+)\s*(?P<unit>TB|PB|GB|B\b)?", re.IGNORECASE
 )
-_TIER_RANGE = re.compile(r"(?:StartingRange:\s*|from\s+|CI EKS\s+)(?P<a>[\d.]+)(?:,\s*EndingRange:\s*|\s+(?:to|upto)\s+)"
-                         r"(?P<b>[\d.]+|Inf)", re.IGNORECASE)
+_TIER_RANGE = re.compile(r"(?:StartingRange:\s*|from\s+|CI EKS\s+)(?P<a>[\d.]+)"
+                         r"(?:,\s*EndingRange:\s*|\s+(?:to|upto)\s+)(?P<b>[\d.]+|Inf)", re.IGNORECASE)
 
 
 def _tier_phrase(description: str, attributes_text: str, unit: str) -> tuple[str, Decimal | None, Decimal | None]:
@@ -559,7 +559,8 @@ def records_from_allowances(path: Path, region: str) -> list[PriceRecord]:
                     offer_code="stackcost-allowances", product_family="", usage_type=r["usage_type"],
                     operation="", description=r["description"], unit=r["unit"], price_usd="0",
                     term="FreeTier", attributes=dict(p.split("=", 1) for p in r["attributes"].split(";") if p),
-                    tier_start="0", tier_end=r["quantity"], source_repo="", source_path=r["source"],
+                    tier_start="0", tier_end=r["quantity"] or None,  # blank quantity: free without a limit
+                    source_repo="", source_path=r["source"],
                     published="", published_note=f"documented allowance, read {r['retrieved']}",
                     confidence="primary")
         for r in rows
