@@ -49,7 +49,8 @@ def one(env: dict[str, Any], catalog: Catalog) -> Estimate:
 
 
 AURORA = {"engine": "aurora-postgresql", "storage": "standard",
-          "instances": [{"instance_class": "db.r6g.large", "count": 1}, {"instance_class": "db.serverless", "count": 1}],
+          "instances": [{"instance_class": "db.r6g.large", "count": 1},
+                        {"instance_class": "db.serverless", "count": 1}],
           "min_acu": "0.5", "max_acu": 16, "acu": {"low": "0.5", "typical": 2, "high": 16}, "storage_gb": 100,
           "io_requests_millions": {"low": 10, "typical": 50, "high": 200}, "backup_storage_gb": 20}
 
