@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from stackcost.catalog import Catalog
-from stackcost.services import burstable
+from stackcost.services import aurora, burstable
 from stackcost.services.base import Component
 from stackcost.sizing.model import Environment
 
@@ -43,7 +43,7 @@ def notes(env: Environment, name: str, catalog: Catalog) -> list[str]:
         out.append(f"{name}: RDS {env.rds.instance_class}{note}".replace(": ;", ":").replace("; CPU", ": CPU", 1))
     if env.aurora is not None:
         for inst in env.aurora.instances:
-            if note := burstable.exposure(inst.instance_class, catalog, None, "Aurora"):
+            if note := burstable.exposure(inst.instance_class, catalog, None, aurora.ENGINE[env.aurora.engine]):
                 out.append(f"{name}: Aurora {inst.instance_class}{note}".replace("; CPU", ": CPU", 1))
     if note := _elasticache_backup(env, catalog):
         out.append(f"{name}: {note}")

@@ -35,7 +35,9 @@ WHY = {
     "ECS Fargate": "Fargate bills vCPU-hours and GB-hours separately for every task-hour; at Seoul's rates two "
                    "2 vCPU / 4 GB tasks running all month cost about twice the guide's figure.",
     "RDS PostgreSQL": "Multi-AZ doubles the instance rate and the gp3 storage rate; storage and backups beyond the "
-                      "free allowance come on top of the instance.",
+                      "free allowance come on top of the instance. db.t3 runs in Unlimited mode: CPU above the "
+                      "baseline is billed as CPU credits, which have no Seoul price in the data (named, not "
+                      "priced).",
     "ElastiCache": "Two cache.t3.micro Redis nodes at the Seoul on-demand rate for 730 hours.",
     "ALB": "The fixed hourly charge dominates; at the assumed traffic the LCU charge is small.",
     "CloudFront": "100 GB and a few million requests fit inside CloudFront's always-free allowance (1 TB and "

@@ -77,7 +77,7 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
                                             f"{n(au.max_acu)} ACU) × {n(hours)} h"))
             continue
         rec = instance_rate(catalog, au, inst.instance_class)
-        note = burstable.exposure(inst.instance_class, catalog, None, "Aurora")
+        note = burstable.exposure(inst.instance_class, catalog, None, ENGINE[au.engine])
         out.append(Component(SERVICE, f"{inst.instance_class} {what} ({config})", "Hrs", fixed(count * hours),
                              (rec,), assumption=f"{count} × {n(hours)} h{note}"))
     if au.storage_gb.high > 0:
