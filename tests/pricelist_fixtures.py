@@ -208,23 +208,36 @@ def production_lines_by_hand() -> list[tuple[str, str, Decimal]]:
         ("S3", "STANDARD storage", 50 * p("S3", "Standard Storage First 50 TB per GB Mo")),
         ("S3", "PUT", 100_000 * p("S3", "PUT COPY/POST or LIST requests per Requests")),
         ("S3", "GET", 1_000_000 * p("S3", "GET and all other requests per Requests")),
-        ("CloudWatch", "application logs", 30 * logs),
+        # CloudWatch's always-free tier, once per account (production comes first in the account): 5 GB of log
+        # ingestion and 5 GB of archive storage, 10 metrics, 10 alarm metrics
+        ("CloudWatch", "application logs", (30 - 5) * logs),
         ("CloudWatch", "PostgreSQL logs", 20 * logs),
         ("CloudWatch", "RDS Enhanced Monitoring", Decimal("0.5") * logs),
         ("CloudWatch", "Container Insights", 1 * logs),
-        ("CloudWatch", "log storage", 100 * p(
+        ("CloudWatch", "log storage", (100 - 5) * p(
             "CloudWatch", 'CloudWatch Logs stored data (pricing-page key "Stored Data")')),
-        ("CloudWatch", "metrics", 20 * p("CloudWatch", "custom metrics first 10,000")),  # 20 Container Insights
-        ("CloudWatch", "standard alarms", 3 * p("CloudWatch", "standard-resolution alarm")),
+        # AWS's ECS Container Insights metric table, one Fargate service: 37 metric × dimension sets; 10 free
+        ("CloudWatch", "metrics", (37 - 10) * p("CloudWatch", "custom metrics first 10,000")),
+        # 3 alarms + 2 of the target-tracking policy = 5, inside the 10 free alarm metrics
+        ("CloudWatch", "standard alarms", Decimal(0)),
+        # X-Ray default sampling at 5 requests/s: 1/s + 5 % of the other 4/s = 1.2 traces/s × 3,600 × 730 h
+        # = 3,153,600 a month, less the 100,000 always free
+        ("X-Ray", "traces recorded",
+         (Decimal("1.2") * 3600 * h - 100_000) * p("X-Ray", "X-Ray traces recorded (stored)")),
+        # 100,000 traces retrieved: inside the 1,000,000 free
+        ("X-Ray", "traces retrieved", Decimal(0)),
         ("Secrets Manager", "secrets", 2 * p("Secrets Manager", "Secret")),
         ("Secrets Manager", "API requests", 10_000 * p("Secrets Manager", "API Request")),
         ("WAF", "web ACLs", 1 * p("WAF", "Web ACL Activated per Month")),
         ("WAF", "rules", 5 * p("WAF", "Rule Activated per Month")),
         ("WAF", "requests", 13_140_000 * p("WAF", "Request Processed Tier1 per Request")),
         ("Route 53", "hosted zones", 1 * p("Route 53", "DNS Zone first 25 (global price, not Seoul-specific)")),
-        ("Route 53", "standard queries", 2_000_000 * p(
+        # 2,000,000 queries, 90 % of them alias queries to AWS resources (free)
+        ("Route 53", "standard queries", 200_000 * p(
             "Route 53", "Query Standard External first 1B (global price, not Seoul-specific)")),
         ("ECR", "image storage", 5 * p("ECR", "ECR private repository storage")),
+        # the HTTPS listener's public certificate: free with ELB and CloudFront
+        ("ACM", "public certificates", Decimal(0)),
         # 2 NAT Elastic IPs + 2 ALB node addresses, all month
         ("VPC", "public IPv4", 4 * h * p("VPC", "Hourly charge for In use Public IPv4 Addresses per Hrs")),
         # 50 GB crossing AZs, billed on the way out and on the way in

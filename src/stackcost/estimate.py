@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from stackcost import allowances, exposures
 from stackcost.catalog import AmbiguousPrice, Catalog, PriceNotFound
 from stackcost.errors import StackcostError
 from stackcost.money import CENT, HOURS_PER_MONTH, MONTHS_PER_YEAR, cents
@@ -63,6 +64,7 @@ class LineItem:
     assumption: str
     unpriced: bool = False  # the catalog has no price for it: its amounts are 0 here, null in JSON, never a $0
     looked_for: str = ""  # what an unpriced line looked for in the catalog
+    free_quantity: Decimal = Decimal(0)  # the free allowance subtracted from `quantity`
 
     def to_json(self) -> dict[str, Any]:
         def money(v: Decimal) -> str | None:
@@ -75,7 +77,8 @@ class LineItem:
             "monthly_usd": money(self.monthly_usd), "monthly_usd_low": money(self.monthly_usd_low),
             "monthly_usd_high": money(self.monthly_usd_high), "usage_based": self.usage_based, "sku": self.sku,
             "rate_code": self.rate_code, "published": self.published, "source": self.source,
-            "assumption": self.assumption, "unpriced": self.unpriced, "looked_for": self.looked_for,
+            "assumption": self.assumption, "free_quantity": plain(self.free_quantity), "unpriced": self.unpriced,
+            "looked_for": self.looked_for,
         }
 
 
@@ -141,7 +144,7 @@ def line_item(c: Component) -> LineItem:
         unit=c.unit, unit_price_usd=c.unit_price, monthly_usd=cents(c.cost("typical")),
         monthly_usd_low=cents(c.cost("low")), monthly_usd_high=cents(c.cost("high")), usage_based=c.usage_based,
         sku=rec.sku, rate_code=rec.rate_code, published=rec.published or rec.published_note, source=rec.source,
-        assumption=c.assumption,
+        assumption=c.assumption, free_quantity=min(c.free.typical, c.quantity.typical),
     )
 
 
@@ -160,49 +163,68 @@ def _service_label(fn: Pricer) -> str:
     return label if isinstance(label, str) and by_label(label) else module
 
 
-def environment_items(env: Environment, catalog: Catalog, name: str = "") -> list[LineItem]:
-    """Every line of an environment, priced; a price the catalog lacks makes its line unpriced (never $0).
-    An ambiguous price stays an error: two records for one charge means the catalog is wrong."""
+Entry = Component | LineItem  # a resolved component, or a line the catalog has no price for
+
+
+def _resolved(env: Environment, catalog: Catalog, name: str = "") -> list[Entry]:
+    """Every component of an environment with its price looked up, in output order; a price the catalog lacks
+    makes its line unpriced (never $0). An ambiguous price stays an error: two records for one charge means the
+    catalog is wrong."""
     where = f"{name}: " if name else ""
-    items: list[LineItem] = []
+    out: list[Entry] = []
     for fn in service_modules():
         try:
             components = fn(env, catalog)
         except PriceNotFound as exc:  # a catalog fact the pricer needed to shape its lines
-            items.append(unpriced_item(_service_label(fn), "(whole service)", "", Decimal(0), False,
-                                       "the pricer needed a catalog fact that is missing", str(exc)))
+            out.append(unpriced_item(_service_label(fn), "(whole service)", "", Decimal(0), False,
+                                     "the pricer needed a catalog fact that is missing", str(exc)))
             continue
         except AmbiguousPrice as exc:
             raise EstimateError(f"{where}{exc}") from None
         for c in components:
             try:
-                items.append(line_item(resolve(c, catalog)))
+                out.append(resolve(c, catalog))
             except PriceNotFound as exc:
                 looked = c.price.describe() if c.price else str(exc)
-                items.append(unpriced_item(c.service, c.component, c.unit, c.quantity.typical, c.usage_based,
-                                           c.assumption, f"{looked} in {catalog.region}"))
+                out.append(unpriced_item(c.service, c.component, c.unit, c.quantity.typical, c.usage_based,
+                                         c.assumption, f"{looked} in {catalog.region}"))
             except AmbiguousPrice as exc:
                 raise EstimateError(f"{where}{exc}") from None
-    return items
+    comps = exposures.annotate(env, [e for e in out if isinstance(e, Component)], catalog)
+    it = iter(comps)
+    return [next(it) if isinstance(e, Component) else e for e in out]
 
 
-def environment_components(env: Environment, catalog: Catalog, name: str = "") -> list[Component]:
-    """The resolved components of an environment (PriceNotFound / AmbiguousPrice raise: for the optimizer,
-    which compares priced alternatives and has no use for an unpriced one)."""
-    out: list[Component] = []
-    for fn in service_modules():
-        try:
-            out += [resolve(c, catalog) for c in fn(env, catalog)]
-        except (PriceNotFound, AmbiguousPrice) as exc:
-            where = f"{name}: " if name else ""
-            raise EstimateError(f"{where}{exc}") from None
-    return out
+def _components(entries: list[Entry]) -> list[Component]:
+    return [e for e in entries if isinstance(e, Component)]
+
+
+def environment_items(env: Environment, catalog: Catalog, name: str = "",
+                      used: allowances.Used | None = None) -> list[LineItem]:
+    """The environment's lines, with account-wide free allowances applied after `used` (what earlier
+    environments of the same account took; none: the environment is its own account)."""
+    entries = _resolved(env, catalog, name)
+    allocated = iter(allowances.allocate(_components(entries), used or {}, catalog)[0])
+    return [line_item(next(allocated)) if isinstance(e, Component) else e for e in entries]
+
+
+def environment_components(env: Environment, catalog: Catalog, name: str = "",
+                           used: allowances.Used | None = None) -> list[Component]:
+    """The priced components of an environment, allowances applied (for the optimizer, which compares priced
+    alternatives: a line without a price is an error there)."""
+    entries = _resolved(env, catalog, name)
+    missing = [e for e in entries if isinstance(e, LineItem)]
+    if missing:
+        where = f"{name}: " if name else ""
+        raise EstimateError(f"{where}no price in the catalog for {missing[0].looked_for}")
+    return allowances.allocate(_components(entries), used or {}, catalog)[0]
 
 
 def defaulted_usage(env: Environment, name: str) -> list[str]:
     """Usage fields the config left out: shown as assumptions of zero, never hidden."""
     notes = []
-    for section in ("rds", "nat", "alb", "cloudfront", "s3", "cloudwatch", "other"):
+    for section in ("rds", "nat", "alb", "cloudfront", "s3", "cloudwatch", "other", "aurora",
+                    "elasticache_serverless", "kms", "xray", "vpc_endpoints", "nlb"):
         model = getattr(env, section)
         if model is None:
             continue
@@ -218,11 +240,15 @@ def estimate(stack: Stack, environment: str, catalog: Catalog, *, strict: bool =
         raise EstimateError(f"no environment {environment!r} in the config (it has: {known})")
     env = stack.environments[environment]
     check_environment(environment, env, catalog)
-    items = environment_items(env, catalog, environment)
+    used = allowances.prior_use(stack, environment, catalog,
+                                lambda n, e: _components(_resolved(e, catalog, n)))
+    items = environment_items(env, catalog, environment, used)
     missing = [i for i in items if i.unpriced]
     if strict and missing:
         raise UnpricedError(f"{environment}: {len(missing)} line(s) have no price in the {catalog.region} catalog: "
                             + "; ".join(f"{i.service} {i.component} (looked for {i.looked_for})" for i in missing))
     lo, hi = catalog.published_range()
+    notes = defaulted_usage(env, environment) + allowances.sharing_note(stack, environment) + \
+        exposures.notes(env, environment, catalog)
     return Estimate(environment=environment, region=catalog.region, items=items,
-                    assumptions=defaulted_usage(env, environment), published_min=lo, published_max=hi)
+                    assumptions=notes, published_min=lo, published_max=hi)

@@ -33,7 +33,7 @@ def estimate_json(est: Estimate) -> str:
 
 _CSV_FIELDS = ["service", "component", "usage_type", "quantity", "unit", "unit_price_usd", "monthly_usd",
                "monthly_usd_low", "monthly_usd_high", "usage_based", "sku", "rate_code", "published", "source",
-               "assumption", "unpriced", "looked_for"]
+               "assumption", "free_quantity", "unpriced", "looked_for"]
 
 
 def estimate_csv(est: Estimate) -> str:
@@ -53,14 +53,15 @@ def estimate_markdown(est: Estimate) -> str:
     lines = [
         f"# {est.environment} — estimated monthly cost ({est.region})",
         "",
-        "| Service | Component | Quantity | Unit | Unit price (USD) | Monthly (USD) | Basis |",
-        "|---|---|--:|---|--:|--:|---|",
+        "| Service | Component | Quantity | Free | Unit | Unit price (USD) | Monthly (USD) | Basis |",
+        "|---|---|--:|--:|---|--:|--:|---|",
     ]
     for item in est.items:
-        lines.append(f"| {item.service} | {_md_escape(item.component)} | {plain(item.quantity)} | {item.unit} | "
+        lines.append(f"| {item.service} | {_md_escape(item.component)} | {plain(item.quantity)} | "
+                     f"{plain(item.free_quantity) if item.free_quantity else ''} | {item.unit} | "
                      f"{price(item.unit_price_usd)} | {item.monthly_usd:,.2f} | {_md_escape(item.assumption)} |")
     lines += [
-        f"| **Total** | | | | | **{est.total:,.2f}** | low {est.total_low:,.2f} – high {est.total_high:,.2f} |",
+        f"| **Total** | | | | | | **{est.total:,.2f}** | low {est.total_low:,.2f} – high {est.total_high:,.2f} |",
         "",
         f"Per year: {usd(est.total * 12)}. Catalog prices published {est.published_min} to {est.published_max}.",
     ]
@@ -74,7 +75,8 @@ def estimate_table(est: Estimate) -> Any:
 
     table = Table(title=f"{est.environment} — estimated monthly cost, {est.region} (USD)", title_justify="left",
                   show_lines=False)
-    for col, just in (("Service", "left"), ("Component", "left"), ("Quantity", "right"), ("Unit", "left"),
+    for col, just in (("Service", "left"), ("Component", "left"), ("Quantity", "right"), ("Free", "right"),
+                      ("Unit", "left"),
                       ("Unit price", "right"), ("Monthly", "right"), ("Basis", "left")):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
     groups: dict[str, list[LineItem]] = {}
@@ -82,14 +84,15 @@ def estimate_table(est: Estimate) -> Any:
         groups.setdefault(item.service, []).append(item)
     for service, items in groups.items():
         for i, item in enumerate(items):
-            table.add_row(service if i == 0 else "", item.component, n(item.quantity), item.unit,
+            table.add_row(service if i == 0 else "", item.component, n(item.quantity),
+                          n(item.free_quantity) if item.free_quantity else "", item.unit,
                           price(item.unit_price_usd), f"{item.monthly_usd:,.2f}", item.assumption)
         subtotal = sum((i.monthly_usd for i in items), Decimal(0))
-        table.add_row("", f"[dim]{service} subtotal[/dim]", "", "", "", f"[bold]{subtotal:,.2f}[/bold]", "",
+        table.add_row("", f"[dim]{service} subtotal[/dim]", "", "", "", "", f"[bold]{subtotal:,.2f}[/bold]", "",
                       end_section=True)
-    table.add_row("[bold]Total per month[/bold]", "", "", "", "", f"[bold]{est.total:,.2f}[/bold]",
+    table.add_row("[bold]Total per month[/bold]", "", "", "", "", "", f"[bold]{est.total:,.2f}[/bold]",
                   f"range {usd(est.total_low)} – {usd(est.total_high)} (usage low/high)")
-    table.add_row("[bold]Total per year[/bold]", "", "", "", "", f"[bold]{est.total * 12:,.2f}[/bold]", "")
+    table.add_row("[bold]Total per year[/bold]", "", "", "", "", "", f"[bold]{est.total * 12:,.2f}[/bold]", "")
     return table
 
 

@@ -1,4 +1,5 @@
-"""docs/seed-reconciliation.md: the guide's §9.1 cost table next to the live production estimate.
+"""docs/seed-reconciliation.md: the guide's §9.1 cost table next to the live production estimate, and its §9.2
+optimisation claims recomputed line by line from catalog prices.
 
 Regenerate with `make docs` (python -m stackcost.reconcile docs/seed-reconciliation.md); a test fails when the
 committed file differs from what the current catalog and preset give, so it cannot go stale.
@@ -10,9 +11,11 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from stackcost.catalog import Catalog
-from stackcost.estimate import Estimate, estimate
+from stackcost.catalog import Catalog, PriceRecord
+from stackcost.estimate import HOURS_PER_MONTH, Estimate, estimate
+from stackcost.services.base import n
 from stackcost.sizing.load import load_stack
+from stackcost.sizing.model import Stack
 from stackcost.util import plain, write_atomic
 
 # The customer's table, as typed in shared/seed/infrastructure-setup-guide.md §9.1 (the claim under review).
@@ -32,7 +35,9 @@ WHY = {
     "ECS Fargate": "Fargate bills vCPU-hours and GB-hours separately for every task-hour; at Seoul's rates two "
                    "2 vCPU / 4 GB tasks running all month cost about twice the guide's figure.",
     "RDS PostgreSQL": "Multi-AZ doubles the instance rate and the gp3 storage rate; storage and backups beyond the "
-                      "free allowance come on top of the instance.",
+                      "free allowance come on top of the instance. db.t3 runs in Unlimited mode: CPU above the "
+                      "baseline is billed as CPU credits, which have no Seoul price in the data (named, not "
+                      "priced).",
     "ElastiCache": "Two cache.t3.micro Redis nodes at the Seoul on-demand rate for 730 hours.",
     "ALB": "The fixed hourly charge dominates; at the assumed traffic the LCU charge is small.",
     "CloudFront": "100 GB and a few million requests fit inside CloudFront's always-free allowance (1 TB and "
@@ -41,15 +46,17 @@ WHY = {
     "NAT Gateway": "Two gateways × 730 hours at Seoul's hourly rate, plus per-GB processing; their Elastic IPs "
                    "are billed under VPC below.",
     "CloudWatch": "The guide's configuration sends every SQL statement to CloudWatch Logs (log_statement = all), "
-                  "turns on Container Insights and Enhanced Monitoring: log ingestion at Seoul's per-GB rate "
-                  "dominates.",
+                  "turns on Container Insights (its metrics counted from AWS's ECS metric table) "
+                  "and Enhanced Monitoring: log ingestion at Seoul's per-GB rate dominates. The account's "
+                  "always-free tier (10 metrics, 10 alarms, 5 GB of logs ingested and 5 GB stored) goes to "
+                  "production, the first environment of the account.",
 }
 
 
 def _detail(est: Estimate, service: str) -> str:
-    parts = [f"{plain(i.quantity)} {i.unit} × {plain(i.unit_price_usd)} = {i.monthly_usd}"
-             for i in est.items if i.service == service and i.monthly_usd]
-    return "; ".join(parts) if parts else "all within free allowances"
+    parts = [(f"({plain(i.quantity)} − {plain(i.free_quantity)} free)" if i.free_quantity else plain(i.quantity))
+             + f" {i.unit} × {plain(i.unit_price_usd)} = {i.monthly_usd}" for i in est.items if i.service == service]
+    return "; ".join(parts)
 
 
 def render(est: Estimate) -> str:
@@ -87,9 +94,104 @@ def render(est: Estimate) -> str:
     return "\n".join(lines)
 
 
+HOURS_PER_YEAR = 12 * HOURS_PER_MONTH
+
+
+def _pct(value: Decimal) -> str:
+    return f"{value * 100:.1f} %"
+
+
+def _ri_row(od: PriceRecord, ri: PriceRecord | None, lease: int, option: str) -> str:
+    label = f"{lease}-year {option}"
+    if ri is None:
+        return f"| {label} | not in the data | | | | AWS sells it; no Seoul rate was found in the sources |"
+    effective = ri.price + ri.upfront / (HOURS_PER_YEAR * lease)
+    return (f"| {label} | {_pct(1 - effective / od.price)} | {plain(ri.price)}/h | {plain(ri.upfront)} | "
+            f"{plain(ri.price)} + {plain(ri.upfront)} / {n(HOURS_PER_YEAR * lease)} h = {effective:.5f}/h | "
+            f"{ri.rate_code} |")
+
+
+def render_92(stack: Stack, catalog: Catalog) -> str:
+    """§9.2 line by line: each claim against what the catalog's prices give."""
+    prod, staging = stack.environments["production"], stack.environments["staging"]
+    assert prod.rds is not None and staging.rds is not None and staging.nat is not None
+    db = prod.rds
+    deploy = "Multi-AZ" if db.multi_az else "Single-AZ"
+    od = catalog.price("AmazonRDS", product_family="Database Instance", databaseEngine="PostgreSQL",
+                       deploymentOption=deploy, instanceType=db.instance_class)
+    lines = [
+        "## §9.2 cost optimisation options, line by line",
+        "",
+        f"### \"Reserved Instances: 30% savings with 1-year RDS reservation\" ({db.instance_class} {deploy})",
+        "",
+        f"On-demand {plain(od.price)}/h ({od.rate_code or 'the source gives no rate code: ' + od.source}). "
+        "Saving = 1 − (hourly + upfront / hours of the term) / on-demand hourly.",
+        "",
+        "| Reservation | Saving | Hourly | Upfront (USD) | Effective hourly | Rate code |",
+        "|---|--:|--:|--:|---|---|",
+    ]
+    best_1yr = Decimal(0)
+    for lease, option in ((1, "No Upfront"), (1, "Partial Upfront"), (1, "All Upfront"), (3, "No Upfront"),
+                          (3, "Partial Upfront"), (3, "All Upfront")):
+        found = catalog.find("AmazonRDS", term="Reserved", lease_years=lease, purchase_option=option,
+                             databaseEngine="PostgreSQL", deploymentOption=deploy, instanceType=db.instance_class)
+        ri = found[0] if len(found) == 1 else None
+        lines.append(_ri_row(od, ri, lease, option))
+        if ri is not None and lease == 1:
+            best_1yr = max(best_1yr, 1 - (ri.price + ri.upfront / HOURS_PER_YEAR) / od.price)
+    verdict = ("No 1-year reservation in the data reaches the guide's 30 %" if best_1yr < Decimal("0.3") else
+               "A 1-year reservation in the data reaches the guide's 30 %")
+    lines += ["", f"{verdict} (best: {_pct(best_1yr)}); All Upfront, the option most likely to reach it, has no "
+              "Seoul rate in the sources.", ""]
+    seoul_sp = catalog.find("AmazonECS", term="SavingsPlan", savingsPlanType="Compute")
+    ref = [r for r in catalog.find("AmazonECS", term="SavingsPlan", include_reference=True, savingsPlanType="Compute",
+                                   cpuArchitecture="x86_64", lease_years=1, purchase_option="No Upfront")
+           if r.region != catalog.region]
+    lines += ["### \"Savings Plans: 20% savings with 1-year Fargate commitment\"", ""]
+    if seoul_sp:
+        lines.append(f"{len(seoul_sp)} Seoul Compute Savings Plans rates are in the catalog: see `cost optimize`.")
+    else:
+        lines.append(f"No {catalog.region} Compute Savings Plans rate is in the data: the figure can only be checked "
+                     "against another region's rates (indicative, never a Seoul price):")
+    lines += ["", "| Region | Resource | 1-year No Upfront rate | On-demand there | Discount |",
+              "|---|---|--:|--:|--:|"]
+    for r in sorted(ref, key=lambda r: (r.region, r.attributes.get("resource", ""))):
+        on_demand = Decimal(r.attributes.get("onDemandUsd") or 0)
+        if on_demand:
+            lines.append(f"| {r.region} | Fargate x86 {r.attributes.get('resource')} | {plain(r.price)} | "
+                         f"{plain(on_demand)} | {_pct(1 - r.price / on_demand)} |")
+    built = estimate(stack, "staging", catalog)
+    single = Stack(region=stack.region, environments={**stack.environments, "staging": staging.model_copy(
+        update={"nat": staging.nat.model_copy(update={"gateways": 1})})})
+    one_nat = estimate(single, "staging", catalog)
+    prod_est = estimate(stack, "production", catalog)
+    svc = staging.fargate[0] if staging.fargate else None
+    psvc = prod.fargate[0] if prod.fargate else None
+    lines += [
+        "",
+        "### \"Staging: Single AZ, smaller instances\"",
+        "",
+        "- **Single AZ conflicts with the guide's own Terraform.** §2.2 creates one public subnet and one NAT Gateway "
+        "per entry of `var.availability_zones`, and the §6 ALB needs subnets in at least two AZs, so staging built "
+        f"from that code has two AZs and {staging.nat.gateways} NAT Gateways. The preset prices what the code builds: "
+        f"staging {built.total:,.2f} USD/month. With one NAT Gateway (a change to the VPC module, which §9.2 implies "
+        f"but the code does not do) it would be {one_nat.total:,.2f} ({one_nat.total - built.total:+,.2f}); "
+        "`cost optimize staging` lists that option with its risk.",
+        f"- **Smaller instances** (what the preset prices): RDS {staging.rds.instance_class} "
+        f"{'Multi-AZ' if staging.rds.multi_az else 'Single-AZ'} instead of {db.instance_class} {deploy} "
+        "(§4.1 makes Multi-AZ production-only, which matches §9.2)"
+        + (f"; {svc.tasks.desired} Fargate task of {n(svc.vcpu)} vCPU / {n(svc.memory_gb)} GB instead of "
+           f"{psvc.tasks.desired} × {n(psvc.vcpu)} vCPU / {n(psvc.memory_gb)} GB" if svc and psvc else "")
+        + f"; staging totals {built.total:,.2f} against production's {prod_est.total:,.2f} USD/month.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def render_live() -> str:
     stack, _ = load_stack(None)
-    return render(estimate(stack, "production", Catalog.load(stack.region)))
+    catalog = Catalog.load(stack.region)
+    return render(estimate(stack, "production", catalog)) + "\n" + render_92(stack, catalog)
 
 
 def main() -> None:

@@ -128,7 +128,7 @@ def read_manifest(directory: Path) -> dict[str, Any]:
 
 def read_offer_bytes(directory: Path, info: dict[str, Any]) -> bytes:
     """One offer file's bytes, verified against its checksum in the manifest."""
-    path = directory / info["file"]
+    path: Path = directory / info["file"]
     try:
         data = path.read_bytes()
     except FileNotFoundError:

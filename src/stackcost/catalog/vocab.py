@@ -47,12 +47,13 @@ class Charge(StrEnum):
     backup = "backup"
     snapshot_export = "snapshotExport"
     # Aurora
-    serverless_acu = "serverless-acu"
+    serverless_v2 = "serverless-v2"
     io_requests = "io-requests"
     io_requests_alternate = "io-requests-alternate-sku"
+    aurora_backup = "aurora-backup"  # not "backup": RDS for PostgreSQL looks its backup up by family and charge
     # ElastiCache Serverless
-    serverless_storage = "serverless-data-stored"
-    serverless_ecpu = "serverless-ecpu"
+    data_stored = "data-stored"
+    ecpu = "ecpu"
     # CloudFront
     requests = "requests"
     requests_https = "requests-https"
@@ -85,8 +86,8 @@ class Charge(StrEnum):
     dashboards_free_rate = "dashboards-free-rate"  # the Price List's $0 rate; the allowance is the free-tier row
     canary_runs_free_rate = "synthetics-canary-runs-free-rate"
     container_insights_observations = "container-insights-observations"
-    live_tail = "live-tail-minutes"
-    contributor_insights_rules = "contributor-insights-rules"
+    live_tail = "live-tail"
+    contributor_insights = "contributor-insights"
     # Secrets Manager, WAF, ECR, VPC, Route 53
     secrets = "secrets"
     web_acl = "web-acl"
@@ -105,9 +106,13 @@ class Charge(StrEnum):
     traces_recorded = "traces-recorded"
     traces_retrieved = "traces-retrieved"
     traces_scanned = "traces-scanned"
-    insights_traces_stored = "insights-traces-stored"
-    # KMS
-    keys = "keys"
+    traces_retrieved_scanned = "traces-retrieved-scanned"  # the free allowance covers both
+    insights_traces = "insights-traces"
+    traces_recorded_free_rate = "traces-recorded-free-rate"
+    traces_accessed_free_rate = "traces-accessed-free-rate"
+    # KMS, ACM
+    customer_managed_key = "customer-managed-key"
+    public_certificate = "public-certificate"
     requests_symmetric = "requests-symmetric"
     requests_asymmetric_rsa2048 = "requests-asymmetric-rsa2048"
     requests_asymmetric_other = "requests-asymmetric-other"

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from stackcost.catalog import Catalog
+from stackcost.catalog import AmbiguousPrice, Catalog, PriceNotFound
 from stackcost.estimate import EstimateError, cents, environment_components
 from stackcost.optimize.options import Option, priced, unavailable
-from stackcost.services import cloudfront, elasticache, fargate, rds
+from stackcost.services import aurora, burstable, cloudfront, elasticache, fargate, rds
 from stackcost.services.base import n, resolve
 from stackcost.sizing.model import Band, Environment, FargateService
 
@@ -257,3 +257,91 @@ def alternative_options(name: str, env: Environment, catalog: Catalog, ctx: Cont
     for gen in GENERATORS:
         out += gen(name, env, catalog, ctx)
     return out
+
+
+# -- issue #13: Aurora and burstable RDS classes ------------------------------------------------------------------
+
+def aurora_io_optimized(name: str, env: Environment, catalog: Catalog, ctx: Context) -> list[Alternative]:
+    """Aurora Standard → I/O-Optimized, with the break-even I/O share worked out from this cluster's prices."""
+    au = env.aurora
+    if au is None or au.storage != "standard":
+        return []
+    new = _sub(env, "aurora", storage="io-optimized")
+    io, total = aurora.io_share(env, catalog)
+    try:
+        optimized = sum((c.cost() for c in aurora.components(new, catalog)), Decimal(0))
+    except (PriceNotFound, AmbiguousPrice):
+        optimized = Decimal(0)  # compare() below names the missing price
+    why = "switching to I/O-Optimized is allowed once every 30 days (back to Standard at any time); no downtime"
+    if total and optimized:
+        # Worth it when I/O > (I/O-Optimized bill − Standard bill without I/O): as a share of the Standard bill,
+        # that is (optimized − (total − io)) / optimized.
+        threshold = (optimized - (total - io)) / optimized * 100
+        why = (f"I/O is {io / total * 100:.1f} % of this cluster's Aurora bill; with its instance and storage "
+               f"prices I/O-Optimized pays off above {threshold:.1f} % (AWS's rule of thumb: about 25 %); " + why)
+    return [compare(name, env, new, catalog, option="Aurora Standard → I/O-Optimized", kind="switch", risk="low",
+                    constraint=why, service=aurora.SERVICE, line="Aurora cluster configuration")]
+
+
+def aurora_graviton(name: str, env: Environment, catalog: Catalog, ctx: Context) -> list[Alternative]:
+    au = env.aurora
+    if au is None:
+        return []
+    out = []
+    for i, inst in enumerate(au.instances):
+        if inst.instance_class == aurora.SERVERLESS or not (new_cls := _graviton_class(inst.instance_class)):
+            continue
+        instances = [x.model_copy(update={"instance_class": new_cls}) if j == i else x
+                     for j, x in enumerate(au.instances)]
+        out.append(compare(name, env, _sub(env, "aurora", instances=instances), catalog,
+                           option=f"Aurora {inst.instance_class} → {new_cls} (Graviton)", kind="graviton",
+                           risk="medium", service=aurora.SERVICE, line=f"Aurora {inst.instance_class}",
+                           constraint="instance class change: readers first, then a failover to a new writer"))
+    return out
+
+
+def aurora_reserved(name: str, env: Environment, catalog: Catalog, ctx: Context) -> list[Alternative]:
+    """AWS sells Aurora reserved instances, but the data has no rate for them: listed, never priced."""
+    au = env.aurora
+    if au is None:
+        return []
+    hours = env.hours_per_month
+    out: list[Alternative] = []
+    for inst in au.instances:
+        if inst.instance_class == aurora.SERVERLESS or inst.count == 0:
+            continue
+        on_demand = aurora.instance_rate(catalog, au, inst.instance_class).price * hours * inst.count
+        for years in (1, 3):
+            out.append((unavailable(environment=name, service=aurora.SERVICE, line=f"Aurora {inst.instance_class}",
+                                    option=f"Aurora reserved instance {inst.instance_class} ({years}yr)",
+                                    kind="reserved", on_demand=on_demand, term_years=years,
+                                    constraint="Aurora reserved instances exist, but no ap-northeast-2 rate is in "
+                                               "the catalog's sources: not priced"), None))
+    return out
+
+
+NON_BURSTABLE = {"t3": "m6i", "t4g": "m6g"}  # same architecture, general purpose
+
+
+def rds_non_burstable(name: str, env: Environment, catalog: Catalog, ctx: Context) -> list[Alternative]:
+    """A burstable class whose average CPU is above its baseline pays CPU credits: suggest a fixed-performance
+    class of the same architecture (at least 'large', the smallest m-class size)."""
+    db = env.rds
+    if db is None or db.average_cpu_pct is None or (base := burstable.baseline(db.instance_class)) is None:
+        return []
+    if db.average_cpu_pct.typical <= base:
+        return []
+    _, family, size = db.instance_class.split(".", 2)
+    new = f"db.{NON_BURSTABLE[family]}.{size if 'xlarge' in size else 'large'}"
+    priced_credits = burstable.credit_rate(catalog, "PostgreSQL") is not None
+    why = (f"average CPU {n(db.average_cpu_pct.typical)} % is above the {n(base)} % baseline of "
+           f"{db.instance_class}: CPU credits are billed in Unlimited mode" +
+           ("" if priced_credits else f" and have no {catalog.region} price in the catalog, so this comparison "
+                                      "leaves out the credit charge the change removes") +
+           "; a class change restarts the instance (Multi-AZ: a short failover)")
+    return [compare(name, env, _sub(env, "rds", instance_class=new), catalog,
+                    option=f"RDS {db.instance_class} → {new} (not burstable)", kind="switch", risk="medium",
+                    constraint=why, service=rds.SERVICE, line=db.instance_class)]
+
+
+GENERATORS += [aurora_io_optimized, aurora_graviton, aurora_reserved, rds_non_burstable]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from stackcost.autoscaling import task_band
 from stackcost.catalog import Catalog, PriceRecord
 from stackcost.catalog.vocab import Attr
 from stackcost.registry import by_id
-from stackcost.services.base import Component, PriceQuery, allowance, fixed, n, query
+from stackcost.services.base import Component, PriceQuery, allowance, n, query
 from stackcost.sizing.model import Environment, FargateService
 
 SERVICE = by_id("fargate").label
@@ -34,11 +35,13 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
 def _service(svc: FargateService, env_hours: Decimal, catalog: Catalog) -> list[Component]:
     hours = svc.hours_per_month or env_hours
     tasks = svc.tasks.average
-    task_hours = tasks * hours
+    band = task_band(svc).scaled(hours)  # task-hours; high = the autoscaling maximum all month
     basis = f"{n(tasks)} tasks × {n(hours)} h"
     if svc.tasks.profile:
         steps = ", ".join(f"{s.tasks} tasks {n(s.share * 100)}% of hours" for s in svc.tasks.profile)
         basis = f"profile ({steps}) = {n(tasks)} tasks on average × {n(hours)} h"
+    if band.high > band.typical:
+        basis += f" (high band: {svc.tasks.max} tasks, the autoscaling maximum, all month)"
     out: list[Component] = []
     on_demand_share = 1 - svc.spot_share
     for resource, size, unit in (("vCPU", svc.vcpu, "vCPU-Hours"), ("memory", svc.memory_gb, "GB-Hours")):
@@ -46,12 +49,12 @@ def _service(svc: FargateService, env_hours: Decimal, catalog: Catalog) -> list[
         if on_demand_share > 0:
             share = "" if on_demand_share == 1 else f" × {n(on_demand_share * 100)}% on-demand"
             out.append(Component(SERVICE, f"{svc.name}: {label} ({svc.architecture})", unit,
-                                 fixed(task_hours * size * on_demand_share),
+                                 band.scaled(size * on_demand_share),
                                  price=rate_query(svc.architecture, resource),
                                  assumption=f"{basis} × {n(size)} {label}{share}"))
         if svc.spot_share > 0:
             out.append(Component(SERVICE, f"{svc.name}: {label} on Spot ({svc.architecture})", unit,
-                                 fixed(task_hours * size * svc.spot_share),
+                                 band.scaled(size * svc.spot_share),
                                  price=rate_query(svc.architecture, resource, term="Spot"),
                                  assumption=f"{basis} × {n(size)} {label} × {n(svc.spot_share * 100)}% on Spot "
                                             "(Spot prices float; tasks can be interrupted)"))
@@ -61,7 +64,7 @@ def _service(svc: FargateService, env_hours: Decimal, catalog: Catalog) -> list[
     if svc.ephemeral_storage_gb > included:
         extra = svc.ephemeral_storage_gb - included
         out.append(Component(SERVICE, f"{svc.name}: ephemeral storage above {n(included)} GB", "GB-Hours",
-                             fixed(task_hours * extra),
+                             band.scaled(extra),
                              price=query("AmazonECS", attrs={Attr.resource: "ephemeralStorage",
                                                          Attr.operating_system: "Linux"}),
                              assumption=f"{basis} × {n(extra)} GB above the included {n(included)} GB"))

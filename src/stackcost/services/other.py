@@ -39,10 +39,14 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
         out.append(Component(ROUTE53, "hosted zones", "HostedZone-Mo", fixed(o.route53.hosted_zones),
                              price=_q("AmazonRoute53", Charge.hosted_zones, tiered=True),
                              assumption=f"{o.route53.hosted_zones} hosted zone(s) (global price)"))
-    if o.route53.queries.high > 0:
-        out.append(Component(ROUTE53, "standard queries", "Queries", o.route53.queries,
+    # Alias queries to ALB/CloudFront/S3 records are free (Route 53 pricing): only the rest is billed.
+    billed = o.route53.queries.scaled(1 - o.route53.alias_query_share)
+    if billed.high > 0:
+        alias = f" × {n((1 - o.route53.alias_query_share) * 100)}% not alias (alias queries to AWS resources are " \
+                "free)" if o.route53.alias_query_share else ""
+        out.append(Component(ROUTE53, "standard queries", "Queries", billed,
                              price=_q("AmazonRoute53", Charge.queries_standard, tiered=True), usage_based=True,
-                             assumption=f"{n(o.route53.queries.typical)} queries/month (global price)"))
+                             assumption=f"{n(o.route53.queries.typical)} queries/month{alias} (global price)"))
     if o.ecr_storage_gb.high > 0:
         out.append(Component(ECR, "image storage", "GB-Mo", o.ecr_storage_gb, price=_q("AmazonECR", Charge.storage),
                              usage_based=True, assumption=f"{n(o.ecr_storage_gb.typical)} GB of images"))

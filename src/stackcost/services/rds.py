@@ -7,6 +7,7 @@ from decimal import Decimal
 from stackcost.catalog import Catalog
 from stackcost.catalog.vocab import Attr, Charge
 from stackcost.registry import by_id
+from stackcost.services import burstable, rds_replicas
 from stackcost.services.base import Component, Levels, PriceQuery, fixed, n, query
 from stackcost.sizing.model import RDS, Environment
 
@@ -78,7 +79,7 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
             out.append(Component(SERVICE, "Performance Insights retention, further months", "vCPU-Mo",
                                  fixed(vcpu * (months - 1)), price=_insights("additional"),
                                  assumption=f"{n(vcpu)} vCPU × {months - 1} further months"))
-    return out
+    return out + rds_replicas.components(env, catalog) + burstable.components(env, catalog)
 
 
 def _insights(retention: str) -> PriceQuery:

@@ -96,6 +96,8 @@ class Tasks(_Strict):
 class FargateService(_Strict):
     name: str
     tasks: Tasks
+    target_tracking_policies: int = Field(default=0, ge=0, description="Application Auto Scaling target-tracking "
+                                          "policies (each creates two CloudWatch alarms)")
     vcpu: Decimal
     memory_gb: Decimal
     architecture: Literal["x86_64", "arm64"] = "x86_64"
@@ -195,8 +197,11 @@ class Aurora(_Strict):
 
 class ElastiCacheServerless(_Strict):
     engine: Literal["valkey", "redis"] = "valkey"
-    data_stored_gb: Band = Field(default_factory=_zero, description="average GB stored (AWS bills at least 1 GB)")
+    data_stored_gb: Band = Field(default_factory=_zero,
+                                 description="average GB stored (metered: at least 1 GB Redis OSS, 100 MB Valkey)")
     ecpu_millions: Band = Field(default_factory=_zero, description="ElastiCache Processing Units per month")
+    snapshot_retention_days: int = Field(default=0, ge=0, le=35, description="automatic backups kept (billed "
+                                         "per GB-month)")
 
 
 class KMS(_Strict):
@@ -233,6 +238,8 @@ class ElastiCache(_Strict):
     engine: Literal["redis", "valkey"] = "redis"
     node_type: str
     nodes: int = Field(ge=1)
+    snapshot_retention_days: int = Field(default=0, ge=0, le=35, description="automatic backups kept; storage "
+                                         "beyond one free snapshot per cluster is billed")
 
 
 class NAT(_Strict):
@@ -282,7 +289,9 @@ class CloudWatch(_Strict):
     custom_metrics: int = Field(default=0, ge=0)
     alarms: int = Field(default=0, ge=0)
     container_insights: bool = False
-    container_insights_metrics: int = Field(default=0, ge=0, description="custom metrics Container Insights emits")
+    container_insights_metrics: int | None = Field(default=None, ge=0, description="custom metrics Container "
+                                                   "Insights emits; null = counted from the sizing (AWS's ECS "
+                                                   "metric table)")
     container_insights_logs_gb: Band = Field(default_factory=_zero, description="performance log events ingested")
     dashboards: int = Field(default=0, ge=0)
     api_requests: Band = Field(default_factory=_zero, description="CloudWatch API requests per month")

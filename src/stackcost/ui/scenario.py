@@ -5,6 +5,7 @@ crash."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,7 +20,8 @@ from stackcost.sizing.model import Environment, Stack, is_band_dict
 from stackcost.util import plain
 
 MAX_UPLOAD_BYTES = 256 * 1024
-SECTIONS = ("fargate", "rds", "elasticache", "nat", "alb", "cloudfront", "s3", "cloudwatch", "other")
+SECTIONS = ("fargate", "rds", "elasticache", "nat", "alb", "cloudfront", "s3", "cloudwatch", "other",
+            "aurora", "elasticache_serverless", "xray", "kms", "acm", "vpc_endpoints", "nlb")  # last 7: issue #13
 # Knobs that are identities or derived, not sizing.
 _HIDDEN = {"name", "os", "engine_rds", "profile", "min", "max", "hours_per_month", "budget_usd"}
 
@@ -50,6 +52,9 @@ def _resolve(env: dict[str, Any], path: str) -> tuple[Any, str]:
             raise ScenarioError(f"{path}: no Fargate service {parts[1]!r}")
         parts = parts[2:]
     for p in parts[:-1]:
+        if isinstance(node, list) and p.isdigit() and int(p) < len(node):  # aurora.instances.<i>.<field>
+            node = node[int(p)]
+            continue
         if not isinstance(node, dict) or node.get(p) is None:
             raise ScenarioError(f"{path}: {p!r} is not in this environment")
         node = node[p]
@@ -175,6 +180,10 @@ def knobs(env: Environment, catalog: Catalog) -> list[Knob]:
         "cloudfront.edge_group": catalog.values("AmazonCloudFront", "edgeGroup", chargeType="transfer-internet"),
         "rds.storage_type": ["gp3", "gp2", "io1"], "rds.log_statement": ["none", "ddl", "mod", "all"],
         "elasticache.engine": ["redis", "valkey"],
+        "aurora.engine": ["aurora-postgresql", "aurora-mysql"], "aurora.storage": ["standard", "io-optimized"],
+        "aurora.instances.*.instance_class": ["db.serverless", *catalog.values(
+            "AmazonRDS", "instanceType", service="Aurora", product_family="Database Instance")],
+        "elasticache_serverless.engine": ["valkey", "redis"],
     }
     for section in SECTIONS[1:]:
         model = data.get(section)
@@ -186,7 +195,9 @@ def knobs(env: Environment, catalog: Catalog) -> list[Knob]:
 
 TITLES = {"rds": "RDS PostgreSQL", "elasticache": "ElastiCache", "nat": "NAT Gateway", "alb": "Load balancer (ALB)",
           "cloudfront": "CloudFront", "s3": "S3", "cloudwatch": "CloudWatch",
-          "other": "Other: Secrets, WAF, Route 53, ECR, network"}
+          "other": "Other: Secrets, WAF, Route 53, ECR, network", "aurora": "Aurora",
+          "elasticache_serverless": "ElastiCache Serverless", "xray": "X-Ray", "kms": "KMS", "acm": "ACM",
+          "vpc_endpoints": "VPC interface endpoints", "nlb": "Network Load Balancer"}
 
 
 def _section_knobs(prefix: str, model: dict[str, Any], choices: dict[str, list[str]]) -> list[Knob]:
@@ -197,8 +208,9 @@ def _section_knobs(prefix: str, model: dict[str, Any], choices: dict[str, list[s
         if key in _HIDDEN or (prefix == "rds" and key == "engine") or value is None:
             continue
         label = key.replace("_", " ")
-        if path in choices:
-            out.append(Knob(path, label, "choice", fmt(value), choices[path], title))
+        pattern = re.sub(r"\.\d+\.", ".*.", path)  # one choice list for every Aurora instance group
+        if pattern in choices:
+            out.append(Knob(path, label, "choice", fmt(value), choices[pattern], title))
         elif is_band_dict(value):
             out.append(Knob(path, label, "band", value["typical"], section=title))
         elif isinstance(value, bool):
@@ -209,6 +221,9 @@ def _section_knobs(prefix: str, model: dict[str, Any], choices: dict[str, list[s
             out.append(Knob(path, label, "decimal", value, section=title))
         elif isinstance(value, dict):
             out += _section_knobs(path, value, choices)
+        elif isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            for i, item in enumerate(value):
+                out += _section_knobs(f"{path}.{i}", item, choices)
     return out
 
 

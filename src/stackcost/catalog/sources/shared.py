@@ -63,8 +63,8 @@ def parse_attributes(text: str) -> tuple[dict[str, str], list[str]]:
 _TIER_WORDS = re.compile(
     r"\b(?P<word>first|next|over|greater than)\s+(?P<num>[\d,.]+)\s*(?P<unit>TB|PB|GB|B\b)?", re.IGNORECASE
 )
-_TIER_RANGE = re.compile(r"(?:StartingRange:\s*|from\s+)(?P<a>[\d.]+)(?:,\s*EndingRange:\s*|\s+(?:to|upto)\s+)"
-                         r"(?P<b>[\d.]+|Inf)", re.IGNORECASE)
+_TIER_RANGE = re.compile(r"(?:StartingRange:\s*|from\s+|CI EKS\s+)(?P<a>[\d.]+)"
+                         r"(?:,\s*EndingRange:\s*|\s+(?:to|upto)\s+)(?P<b>[\d.]+|Inf)", re.IGNORECASE)
 
 
 def _tier_phrase(description: str, attributes_text: str, unit: str) -> tuple[str, Decimal | None, Decimal | None]:
@@ -174,11 +174,6 @@ def _rds_storage(row: dict[str, str], a: dict[str, str]) -> tuple[dict[str, str]
 
 
 def _elasticache(row: dict[str, str], a: dict[str, str], notes: list[str]) -> dict[str, str]:
-    desc = row["description"]
-    if desc.startswith("ElastiCache Serverless"):
-        engine = "Valkey" if "Valkey" in desc else "Redis"
-        charge = Charge.serverless_storage if "data stored" in desc else Charge.serverless_ecpu
-        return {"instanceType": "serverless", "cacheEngine": engine, "chargeType": charge}
     out = {"instanceType": _instance_type(row["usage_type"])}
     # Reserved-node files price a node type, not an engine (Redis OSS and Valkey share reservations).
     out["cacheEngine"] = a.get("cacheEngine", "any")
@@ -254,32 +249,9 @@ _CW_KEYS = {
     "API Request": Charge.api_requests,
     "API Request GetMetricData": Charge.api_getmetricdata,
     "Canaries per Runs": Charge.synthetics_canary_runs,
-    "Dashboard Basic Dashboard": Charge.dashboards,
-    "Dashboard Basic Free upto 3 Dashboard": Charge.dashboards_free_rate,
-    "Canaries per Runs MonthlyFree": Charge.canary_runs_free_rate,
 }
-# The always-free tier rows ("Free tier: ...", per account and month) by the words that name them.
-_CW_FREE = (
-    ("custom + detailed-monitoring metrics", Charge.custom_metrics),
-    ("API requests", Charge.api_requests),
-    ("dashboards", Charge.dashboards),
-    ("alarm metrics", Charge.alarm_standard),
-    ("logs data", Charge.logs_data),
-    ("Live Tail", Charge.live_tail),
-    ("Synthetics canary runs", Charge.synthetics_canary_runs),
-    ("Contributor Insights", Charge.contributor_insights_rules),
-)
-
-
 def _cloudwatch(row: dict[str, str], a: dict[str, str]) -> dict[str, str]:
-    key, desc = a.get("pricingKey", ""), row["description"]
-    if desc.startswith("Free tier:"):
-        charge = next((c for words, c in _CW_FREE if words in desc), None)
-        if charge is None:
-            raise BuildError(f"unrecognised CloudWatch free tier row: {desc!r}")
-        return {"chargeType": charge}
-    if desc.startswith("Container Insights"):
-        return {"chargeType": Charge.container_insights_observations}
+    key = a.get("pricingKey", "")
     if key.startswith("Metric for"):
         return {"chargeType": Charge.custom_metrics}
     if key not in _CW_KEYS:
@@ -287,34 +259,81 @@ def _cloudwatch(row: dict[str, str], a: dict[str, str]) -> dict[str, str]:
     return {"chargeType": _CW_KEYS[key]}
 
 
+# --- issue #13 services (attribute names for the multi-region builder: see the model branch's report) ---------
+
 def _aurora(row: dict[str, str], a: dict[str, str]) -> tuple[dict[str, str], str]:
-    desc = row["description"]
-    engine = ("Any" if "MySQL" in desc and "PostgreSQL" in desc else "Aurora MySQL" if "MySQL" in desc
-              else "Aurora PostgreSQL" if "PostgreSQL" in desc else "Any")
-    io_optimized = "I/O-Optimized" in desc or "IOOptimized" in row["usage_type"]
-    config = "io-optimized" if io_optimized else "standard"
-    if desc.startswith("db."):
-        return {"instanceType": _db_class(row), "databaseEngine": engine, "storageConfiguration": config,
-                "deploymentOption": "Single-AZ"}, "Database Instance"
-    alternate = "alternate SKU" in desc
-    if "Serverless v2" in desc:
-        return {"chargeType": Charge.serverless_acu, "databaseEngine": engine, "storageConfiguration": config}, \
-            "ServerlessV2"
-    if "storage" in desc and "backup" not in desc:
-        # Aurora Standard storage has one SKU per engine (MySQL's is filed under engine 'Any'); I/O-Optimized
-        # storage has one SKU for both engines, kept as engine 'Any'.
-        if io_optimized:
-            engine = "Any"
-        elif engine == "Any" or "Aurora MySQL" in desc:
-            engine = "Aurora MySQL"
-        return {"chargeType": Charge.storage_alternate if alternate else Charge.storage,
-                "storageConfiguration": config, "databaseEngine": engine}, "Database Storage"
-    if "I/O requests" in desc:
-        return {"chargeType": Charge.io_requests_alternate if alternate else Charge.io_requests,
-                "storageConfiguration": "standard"}, "System Operation"
-    if "backup" in desc:
-        return {"chargeType": Charge.backup, "databaseEngine": engine}, "Storage Snapshot"
+    desc, family = row["description"], row["product_family"]
+    engine = "Aurora MySQL" if "MySQL" in desc else "Aurora PostgreSQL" if "PostgreSQL" in desc else "Any"
+    io_opt = "I/O-Optimized" in desc or "IOOptimized" in row["usage_type"]
+    config = "Aurora I/O-Optimized" if io_opt else "Aurora Standard"
+    alternate = "-alternate-sku" if "alternate SKU" in desc else ""
+    if family == "Database Instance":
+        return {"instanceType": desc.split()[0], "databaseEngine": engine, "deploymentOption": "Single-AZ",
+                "storageConfiguration": config}, family
+    if family == "ServerlessV2":
+        return {"databaseEngine": engine, "storageConfiguration": config, "chargeType": "serverless-v2"}, family
+    if family == "Database Storage":
+        # The Price List files Aurora MySQL storage (and I/O-Optimized storage) under engine "Any".
+        engine = "Aurora PostgreSQL" if a.get("databaseEngine") == "Aurora PostgreSQL" else "Any"
+        return {"databaseEngine": engine, "storageConfiguration": config,
+                "chargeType": "storage" + alternate}, family
+    if family == "System Operation":
+        return {"databaseEngine": "Any", "storageConfiguration": "Aurora Standard",
+                "chargeType": "io-requests" + alternate}, family
+    if family == "Storage Snapshot":
+        # not "backup": RDS for PostgreSQL looks its backup price up by product family and chargeType alone
+        return {"databaseEngine": engine, "chargeType": "aurora-backup"}, family
     raise BuildError(f"unrecognised Aurora row: {desc!r}")
+
+
+def _xray(row: dict[str, str], a: dict[str, str]) -> tuple[dict[str, str], str]:
+    key = a.get("pricingKey", "")
+    table = {"Traces Stored": "traces-recorded", "Traces Retrieved": "traces-retrieved",
+             "Traces Scanned": "traces-scanned", "Traces Stored Insights": "insights-traces",
+             "Traces Stored Free Tier": "traces-recorded-free-rate",
+             "Traces Accessed Free Tier": "traces-accessed-free-rate"}
+    if key not in table:
+        raise BuildError(f"unrecognised X-Ray row: {key!r}")
+    out = {"chargeType": table[key]}
+    if key.endswith("Free Tier"):
+        out["allowance"] = "unstated"  # the documented sizes are in allowances.csv
+    return out, row["product_family"]
+
+
+def _kms(row: dict[str, str], a: dict[str, str]) -> tuple[dict[str, str], str]:
+    return _simple((("Encryption Key", "customer-managed-key"), ("API request - Non Free Tier", "requests-symmetric"),
+                    ("Asymmetric Requests RSA_2048", "requests-asymmetric-rsa2048"),
+                    ("Asymmetric Requests except", "requests-asymmetric-other"),
+                    ("GenerateDatakeyPair ECC", "generate-data-key-pair-ecc"),
+                    ("GenerateDatakeyPair RSA", "generate-data-key-pair-rsa")),
+                   a.get("pricingKey", ""), "KMS"), row["product_family"]
+
+
+def _elasticache_serverless(row: dict[str, str], a: dict[str, str]) -> dict[str, str]:
+    return {"cacheEngine": "Valkey" if "Valkey" in row["description"] else "Redis",
+            "chargeType": "data-stored" if row["unit"] == "GB-Hours" else "ecpu"}
+
+
+def _cloudwatch_more(row: dict[str, str], a: dict[str, str]) -> dict[str, str]:
+    """Free-tier allowances (page copy: sized; price files: free rate codes), dashboards, observations."""
+    desc, key = row["description"], a.get("pricingKey", "")
+    if key.startswith("ObservationCount CI EKS"):
+        return {"chargeType": "container-insights-observations", "containerPlatform": "EKS"}
+    if key == "Dashboard Basic Dashboard":
+        return {"chargeType": "dashboards"}
+    if key == "Dashboard Basic Free upto 3 Dashboard":
+        return {"chargeType": "dashboards-free-rate"}
+    if key == "Canaries per Runs MonthlyFree":
+        return {"chargeType": "synthetics-canary-runs-free-rate", "allowance": "unstated"}
+    out = _simple((("alarm metrics", "alarm-standard"), ("API requests", "api-requests"), ("dashboards", "dashboards"),
+                   ("logs data", "logs-data"), ("Live Tail", "live-tail"), ("Synthetics", "synthetics-canary-runs"),
+                   ("Contributor Insights", "contributor-insights"), ("metrics", "custom-metrics")),
+                  desc.removeprefix("Free tier: ").split(" (")[0], "CloudWatch free tier")
+    out["allowancePerMonth"] = a.get("free allowance per month", "")
+    return out
+
+
+_MODEL_SERVICES = {"Aurora": _aurora, "X-Ray": _xray, "KMS": _kms}
 
 
 def _simple(mapping: Iterable[tuple[str, str]], desc: str, service: str) -> dict[str, str]:
@@ -333,6 +352,8 @@ def _derive(row: dict[str, str], a: dict[str, str], notes: list[str]) -> tuple[d
         return _rds_instance(row, a), family
     if service == "RDS storage":
         return _rds_storage(row, a)
+    if service == "ElastiCache" and family == "ElastiCache Serverless":
+        return _elasticache_serverless(row, a), family
     if service == "ElastiCache":
         return _elasticache(row, a, notes), family
     if service == "NAT Gateway":
@@ -350,6 +371,9 @@ def _derive(row: dict[str, str], a: dict[str, str], notes: list[str]) -> tuple[d
         if m:
             out["toLocation"] = m.group(1)
         return out, family
+    if service == "CloudWatch" and (row["term"] == "FreeTier" or "ObservationCount" in a.get("pricingKey", "")
+                                    or a.get("pricingKey", "").startswith("Dashboard")):
+        return _cloudwatch_more(row, a), family
     if service == "CloudWatch":
         return _cloudwatch(row, a), family
     if service == "Secrets Manager":
@@ -363,20 +387,8 @@ def _derive(row: dict[str, str], a: dict[str, str], notes: list[str]) -> tuple[d
         return _simple((("In use Public IPv4", "public-ipv4-in-use"), ("Idle Public IPv4", "public-ipv4-idle"),
                         ("VPC Endpoints per Hrs", "interface-endpoint-hours"),
                         ("data processed by VPC Endpoints", "interface-endpoint-data")), desc, service), family
-    if service == "Aurora":
-        return _aurora(row, a)
-    if service == "X-Ray":
-        return _simple((("Insights traces", Charge.insights_traces_stored),
-                        ("Stored Free Tier", Charge.traces_recorded), ("Accessed Free Tier", Charge.traces_retrieved),
-                        ("recorded", Charge.traces_recorded),
-                        ("retrieved", Charge.traces_retrieved), ("scanned", Charge.traces_scanned)),
-                       desc, service), family
-    if service == "KMS":
-        return _simple((("customer managed key", Charge.keys), ("symmetric API", Charge.requests_symmetric),
-                        ("(RSA 2048)", Charge.requests_asymmetric_rsa2048),
-                        ("(other than RSA 2048)", Charge.requests_asymmetric_other),
-                        ("KeyPair (ECC)", Charge.data_key_pair_ecc), ("KeyPair (RSA)", Charge.data_key_pair_rsa)),
-                       desc, service), family
+    if service in _MODEL_SERVICES:
+        return _MODEL_SERVICES[service](row, a)
     if service == "Route 53":
         return _simple((("DNS Zone", "hosted-zones"), ("Query Standard", "queries-standard"),
                         ("Query Latency", "queries-latency"), ("Health checks", "health-checks"),
@@ -450,22 +462,22 @@ def records_from_prices_csv(path: Path, region: str) -> list[PriceRecord]:
     return [_free_tier_bounds(r) if r.term == "FreeTier" and r.tier_start is None else r for r in records]
 
 
-_FREE_SIZE = (re.compile(r"free allowance per month=([\d,]+)"), re.compile(r"(\d+) upto (\d+)"),
-              re.compile(r"upto (\d+)"))
-
-
 def _free_tier_bounds(rec: PriceRecord) -> PriceRecord:
-    """A free-tier row's size: '0 upto 1024' in the description, 'free allowance per month=10' in its notes, or
-    'Free upto 3' in the Price List key. A $0 free-tier rate whose file states no size keeps no upper bound: it is
-    kept as published, and the documented size comes from allowances.csv (matched by SKU) where there is one."""
-    text = f"{rec.description} {rec.notes} {rec.attributes.get('pricingKey', '')}"
-    for pattern in _FREE_SIZE:
-        m = pattern.search(text)
-        if m:
-            groups = [g.replace(",", "") for g in m.groups()]
-            start, end = (groups[0], groups[1]) if len(groups) == 2 else ("0", groups[0])
-            return replace(rec, tier_start=start, tier_end=end)
-    return replace(rec, tier_start="0", tier_end=None)
+    """A free-tier row's size: '0 upto 1024' in the description, `allowancePerMonth` (the page's "free allowance
+    per month=N"), or '(up to N)'. A $0 free-tier rate whose file states no size is kept without bounds
+    (`allowance=unstated`); the documented size is a record of allowances.csv."""
+    m = re.search(r"(\d+) upto (\d+)", rec.description)
+    if m:
+        return replace(rec, tier_start=m.group(1), tier_end=m.group(2))
+    size = rec.attributes.get("allowancePerMonth", "")
+    if size.isdigit():
+        return replace(rec, tier_start="0", tier_end=size)
+    m = re.search(r"\(up to (\d+)\)", rec.description)
+    if m:
+        return replace(rec, tier_start="0", tier_end=m.group(1))
+    if rec.attributes.get("allowance") == "unstated":
+        return rec
+    raise BuildError(f"free tier without bounds: {rec.description!r}")
 
 
 # --- savings-plans/rates.csv ------------------------------------------------------------------------------
@@ -589,7 +601,8 @@ def records_from_allowances(path: Path, region: str, records: list[PriceRecord])
             product_family="", usage_type=region_of(region).usage_type(base) if base and region != GLOBAL else base,
             operation="", description=r["description"], unit=r["unit"], price_usd="0", term="FreeTier",
             attributes=dict(p.split("=", 1) for p in r["attributes"].split(";") if p), tier_start="0",
-            tier_end=r["quantity"], source_repo="", source_path=r["source"], published="", published_note=note,
+            tier_end=r["quantity"] or None,  # blank: free without a limit
+            source_repo="", source_path=r["source"], published="", published_note=note,
             confidence="primary"))
     return records + added
 

@@ -1,0 +1,27 @@
+"""CloudWatch dashboards and API requests (their always-free amounts are allocated per account by
+stackcost.allowances)."""
+
+from __future__ import annotations
+
+from stackcost.catalog import Catalog
+from stackcost.services.base import Component, fixed, n
+from stackcost.sizing.model import Environment
+
+SERVICE = "CloudWatch"
+
+
+def components(env: Environment, catalog: Catalog) -> list[Component]:
+    cw = env.cloudwatch
+    if cw is None:
+        return []
+    out: list[Component] = []
+    if cw.dashboards:
+        rec = catalog.price("AmazonCloudWatch", chargeType="dashboards")
+        out.append(Component(SERVICE, "dashboards", "Dashboards-Mo", fixed(cw.dashboards), (rec,),
+                             assumption=f"{cw.dashboards} dashboards"))
+    if cw.api_requests.high > 0:
+        rec = catalog.price("AmazonCloudWatch", chargeType="api-requests")
+        out.append(Component(SERVICE, "API requests", "Requests", cw.api_requests, (rec,), usage_based=True,
+                             assumption=f"{n(cw.api_requests.typical)} requests/month (GetMetricStatistics, "
+                                        "ListMetrics, PutMetricData ...; GetMetricData is priced per metric)"))
+    return out

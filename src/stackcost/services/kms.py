@@ -1,0 +1,27 @@
+"""KMS: customer managed keys per month and symmetric API requests (the account's free requests are
+allocated by stackcost.allowances)."""
+
+from __future__ import annotations
+
+from stackcost.catalog import Catalog
+from stackcost.services.base import Component, fixed, n
+from stackcost.sizing.model import Environment
+
+SERVICE = "KMS"
+
+
+def components(env: Environment, catalog: Catalog) -> list[Component]:
+    kms = env.kms
+    if kms is None:
+        return []
+    out: list[Component] = []
+    if kms.keys:
+        rec = catalog.price("awskms", chargeType="customer-managed-key")
+        out.append(Component(SERVICE, "customer managed keys", "Keys-Mo", fixed(kms.keys), (rec,),
+                             assumption=f"{kms.keys} keys (AWS managed keys are free; automatic rotation adds a "
+                                        "key-month per rotated version)"))
+    if kms.requests.high > 0:
+        rec = catalog.price("awskms", chargeType="requests-symmetric")
+        out.append(Component(SERVICE, "symmetric requests", "Requests", kms.requests, (rec,), usage_based=True,
+                             assumption=f"{n(kms.requests.typical)} requests per month"))
+    return out
