@@ -18,7 +18,13 @@ from tests.pricelist_fixtures import production_lines_by_hand, published_rows
 DOC = Path(__file__).parent.parent / "docs" / "seed-reconciliation.md"
 # The guide's row label where it differs from stackcost's service name.
 SERVICE_OF_LABEL = {"ElastiCache Redis": "ElastiCache"}
-DETAIL = re.compile(r"(\d+(?:\.\d+)?) (\S+) × (\d+(?:\.\d+)?) = (\d+\.\d\d)")
+# "730 Hrs × 0.224 = 163.52", or with a free allowance "(120 − 100 free) GB-Mo × 0.095 = 1.90".
+NUM = r"\d+(?:\.\d+)?"
+DETAIL = re.compile(rf"(?:\(({NUM}) − ({NUM}) free\)|({NUM})) (\S+) × ({NUM}) = (\d+\.\d\d)")
+
+
+def _billed(qty: str, free: str, plain_qty: str) -> Decimal:
+    return Decimal(qty) - Decimal(free) if qty else Decimal(plain_qty)
 
 
 def _usd(text: str) -> Decimal:
@@ -26,8 +32,16 @@ def _usd(text: str) -> Decimal:
 
 
 def _rows(doc: str) -> list[list[str]]:
-    rows = [line.strip().strip("|").split("|") for line in doc.splitlines() if line.startswith("| ")]
-    return [[c.strip() for c in r] for r in rows[1:]]  # without the header row
+    """The rows of the document's first table (the per-service reconciliation), without its header row."""
+    lines = doc.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| "))
+    table = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        if line.startswith("| "):
+            table.append(line.strip().strip("|").split("|"))
+    return [[c.strip() for c in r] for r in table[1:]]
 
 
 def _check_amounts(doc: str) -> None:
@@ -43,7 +57,7 @@ def _check_amounts(doc: str) -> None:
         seen.add(service)
         assert _usd(ours) == by_hand[service], service
         details = DETAIL.findall(why)
-        assert all(Decimal(price) in published for _, _, price, _ in details), service
+        assert all(Decimal(price) in published for *_, price, _ in details), service
         assert sum((Decimal(a) for *_, a in details), Decimal(0)) == _usd(ours), service
         if guide != "–":
             guide_sum += _usd(guide)
@@ -63,11 +77,11 @@ def test_seed_reconciliation_against_the_hand_calculation(which: str) -> None:
     _check_amounts(_doc(which))
 
 
-@pytest.mark.xfail(strict=True, reason="the RDS backup detail reads '120 GB-Mo × 0.095 = 1.90': the quantity shown "
-                   "is before the 100 GB free allowance, the amount after it (estimate item quantity, shown by "
-                   "reconcile.py and the JSON output)")
 @pytest.mark.parametrize("which", ["committed", "live"])
 def test_each_detail_is_quantity_times_published_price(which: str) -> None:
-    for qty, _unit, price, amount in DETAIL.findall(_doc(which)):
-        assert Decimal(amount) == (Decimal(qty) * Decimal(price)).quantize(Decimal("0.01"), ROUND_HALF_UP), \
-            f"{qty} × {price} = {amount}"
+    found = DETAIL.findall(_doc(which))
+    assert any(qty for qty, *_ in found)  # the free allowances are written out, e.g. the RDS backups
+    for qty, free, plain_qty, _unit, price, amount in found:
+        billed = _billed(qty, free, plain_qty)
+        assert Decimal(amount) == (billed * Decimal(price)).quantize(Decimal("0.01"), ROUND_HALF_UP), \
+            f"{billed} × {price} = {amount}"

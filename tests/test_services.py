@@ -68,9 +68,18 @@ def test_alb_lcu_worked_example_from_the_aws_pricing_page(stack: Stack, catalog:
 
 def test_cloudfront_within_the_always_free_tier(prod: Estimate, stack: Stack, catalog: Catalog) -> None:
     assert prod.by_service()["CloudFront"] == Decimal("0.00")
-    staging = estimate(stack, "staging", catalog)  # free tier off: 10 GB × 0.12 + 200,000 × 0.0000012
-    assert line(staging, "CloudFront", "data transfer") == c(10 * Decimal("0.12"))
-    assert line(staging, "CloudFront", "HTTPS") == c(200000 * Decimal("0.0000012"))
+    # Staging shares production's account: it gets what production leaves of the 1,024 GB and 10M requests
+    # (production uses 100 GB and 3M), so its 10 GB and 200,000 requests are free too.
+    staging = estimate(stack, "staging", catalog)
+    assert line(staging, "CloudFront", "data transfer") == Decimal("0.00")
+    assert line(staging, "CloudFront", "HTTPS") == Decimal("0.00")
+    # As its own account with the free tier off, it pays 10 GB × 0.12 + 200,000 × 0.0000012.
+    data = stack.model_dump(mode="json")
+    data["environments"]["staging"]["account"] = "staging-only"
+    data["environments"]["staging"]["cloudfront"]["always_free_tier"] = False
+    alone = estimate(Stack.model_validate(data), "staging", catalog)
+    assert line(alone, "CloudFront", "data transfer") == c(10 * Decimal("0.12"))
+    assert line(alone, "CloudFront", "HTTPS") == c(200000 * Decimal("0.0000012"))
 
 
 def test_s3_storage_and_requests(prod: Estimate) -> None:
@@ -80,11 +89,13 @@ def test_s3_storage_and_requests(prod: Estimate) -> None:
 
 
 def test_cloudwatch_logs_metrics_alarms(prod: Estimate) -> None:
-    assert line(prod, "CloudWatch", "application logs") == c(30 * Decimal("0.76"))
+    # The always-free tier (per account, production first): 5 GB ingested and 5 GB stored, 10 metrics,
+    # 10 alarm metrics; Container Insights: 37 metrics for one Fargate service (AWS's ECS metric table).
+    assert line(prod, "CloudWatch", "application logs") == c((30 - 5) * Decimal("0.76"))
     assert line(prod, "CloudWatch", "PostgreSQL logs") == c(20 * Decimal("0.76"))
-    assert line(prod, "CloudWatch", "log storage") == c(100 * Decimal("0.0314"))
-    assert line(prod, "CloudWatch", "metrics") == c(20 * Decimal("0.3"))
-    assert line(prod, "CloudWatch", "standard alarms") == c(3 * Decimal("0.1"))
+    assert line(prod, "CloudWatch", "log storage") == c((100 - 5) * Decimal("0.0314"))
+    assert line(prod, "CloudWatch", "metrics") == c((37 - 10) * Decimal("0.3"))
+    assert line(prod, "CloudWatch", "standard alarms") == Decimal("0.00")  # 3 + 2 autoscaling ≤ 10 free
 
 
 def test_public_ipv4_for_nat_eips_and_alb_nodes(prod: Estimate) -> None:

@@ -6,10 +6,9 @@ from __future__ import annotations
 import difflib
 
 from stackcost.catalog import Catalog
+from stackcost.regions import short_name
 from stackcost.sizing.load import ConfigError
 from stackcost.sizing.model import Environment
-
-REGION_NAMES = {"ap-northeast-2": "Seoul"}
 
 
 def _check(path: str, value: str, options: list[str], where: str) -> str | None:
@@ -21,7 +20,7 @@ def _check(path: str, value: str, options: list[str], where: str) -> str | None:
 
 
 def check_environment(name: str, env: Environment, catalog: Catalog) -> None:
-    where = REGION_NAMES.get(catalog.region, catalog.region)
+    where = short_name(catalog.region)
     errors: list[str | None] = []
     if env.rds is not None:
         classes = catalog.values("AmazonRDS", "instanceType", product_family="Database Instance",
@@ -32,6 +31,15 @@ def check_environment(name: str, env: Environment, catalog: Catalog) -> None:
         nodes = catalog.values("AmazonElastiCache", "instanceType", cacheEngine=engine)
         errors.append(_check(f"{name}.elasticache.node_type", env.elasticache.node_type, nodes,
                              f"{where} {engine}"))
+    if env.aurora is not None:
+        engine = {"aurora-postgresql": "Aurora PostgreSQL", "aurora-mysql": "Aurora MySQL"}[env.aurora.engine]
+        classes = catalog.values("AmazonRDS", "instanceType", product_family="Database Instance",
+                                 databaseEngine=engine)
+        # A region without Aurora prices at all shows its lines unpriced; a class the region lacks is a typo.
+        for i, inst in enumerate(env.aurora.instances):
+            if classes and inst.instance_class != "db.serverless":
+                errors.append(_check(f"{name}.aurora.instances[{i}].instance_class", inst.instance_class,
+                                     [*classes, "db.serverless"], f"{where} {engine}"))
     if env.cloudfront is not None:
         groups = catalog.values("AmazonCloudFront", "edgeGroup", chargeType="transfer-internet")
         errors.append(_check(f"{name}.cloudfront.edge_group", env.cloudfront.edge_group, groups, where))
