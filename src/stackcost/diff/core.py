@@ -167,6 +167,7 @@ class Diff:
     published_min: str = ""
     published_max: str = ""
     notes: list[str] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)  # about the whole diff (e.g. where usage came from)
 
     @property
     def before_usd(self) -> Decimal:

@@ -88,12 +88,28 @@ def summary_table(d: Diff) -> list[str]:
     return rows
 
 
+def basis(c: Change) -> str:
+    """How the line's amount was reached (after the change, or before it for a removal)."""
+    item = c.after or c.before
+    return item.assumption if item else c.unpriced
+
+
 def changes_table(e: EnvironmentDiff) -> list[str]:
-    rows = ["| Status | Service | Line | Before | After | Change |", "|---|---|---|--:|--:|--:|"]
+    rows = ["| Status | Service | Line | Before | After | Change | Basis |", "|---|---|---|--:|--:|--:|---|"]
     for c in e.changes:
         rows.append(f"| {c.status} | {_esc(c.service)} | {_esc(what(c))} | {usd(c.before_usd)} | "
-                    f"{usd(c.after_usd)} | {signed(c.delta_usd)} |")
+                    f"{usd(c.after_usd)} | {signed(c.delta_usd)} | {_esc(basis(c))} |")
     return rows
+
+
+def assumptions(d: Diff) -> list[str]:
+    """What the numbers assume: the conventions, then per environment the usage that changed and the defaults."""
+    out = ["730 hours a month; AWS on-demand list prices, before any reservation or Savings Plan",
+           "the band (low … high) applies the sizing's low and high usage to both sides", *d.assumptions]
+    for e in d.environments:
+        out += [f"{e.name}: changed: {x}" for x in e.assumptions]
+        out += [f"{e.name}: {x}" for x in (e.after.assumptions if e.after else [])]
+    return out
 
 
 def to_markdown(d: Diff) -> str:
@@ -106,6 +122,7 @@ def to_markdown(d: Diff) -> str:
                              ("Recommended commitments", e.commitments)):
             if items:
                 out += [f"**{title}**", "", *[f"- {_esc(x)}" for x in items], ""]
+    out += ["**Assumptions**", "", *[f"- {_esc(x)}" for x in assumptions(d)], ""]
     if d.notes:
         out += ["**Notes**", "", *[f"- {_esc(x)}" for x in d.notes], ""]
     out.append(f"Prices: {_catalog(d)}. Monthly amounts, 730 h a month.")
@@ -141,15 +158,14 @@ def to_github(d: Diff, gate_message: str = "") -> str:
             continue
         out += ["<details>", f"<summary>{_esc(e.name)}: {len(e.changes)} line(s) changed, "
                 f"{signed(e.delta_usd)}/month</summary>", "", *changes_table(e), ""]
-        if e.assumptions:
-            out += ["Usage assumptions that changed:", "", *[f"- {_esc(x)}" for x in e.assumptions], ""]
         out += ["</details>", ""]
+    out += ["<details>", "<summary>Assumptions</summary>", "", *[f"- {_esc(x)}" for x in assumptions(d)], "",
+            "</details>", ""]
     if d.notes:
         out += ["<details>", "<summary>Importer notes</summary>", "", *[f"- {_esc(x)}" for x in d.notes], "",
                 "</details>", ""]
-    out.append(f"<sub>`cost diff {_esc(d.base)} {_esc(d.head)}` · {_catalog(d)} · usage that the code cannot "
-               "know (traffic, GB, requests) is the sizing's assumption, shown as the low … high band · "
-               "no AWS credentials used</sub>")
+    out.append(f"<sub>`cost diff {_esc(d.base)} {_esc(d.head)}` · {_catalog(d)} · offline: no AWS credentials "
+               "used</sub>")
     return "\n".join(out) + "\n"
 
 

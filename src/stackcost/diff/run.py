@@ -95,15 +95,19 @@ def run_diff(base_spec: str, head_spec: str, *, env: str = "all", path: str | No
         sb, sh = base.stacks.get(name), head.stacks.get(name)
         cb = catalog(sb.region) if sb else catalog(sh.region)  # type: ignore[union-attr]
         ch = catalog(sh.region) if sh else cb
-        d = compare_environment(name, sb, sh, cb, ch, commitments=commitments)
+        ed = compare_environment(name, sb, sh, cb, ch, commitments=commitments)
         if base.terraform is not None or head.terraform is not None:
-            d.changes += unpriced_resources(d, base, head)
-        envs.append(d)
+            ed.changes += unpriced_resources(ed, base, head)
+        envs.append(ed)
     last = next(iter(catalogs.values()))
     lo, hi = last.published_range()
     region = next((s.region for s in [*head.stacks.values(), *base.stacks.values()]), "")
-    return Diff(base.label, head.label, envs, region=region, published_min=lo, published_max=hi,
-                notes=_notes(base, head))
+    d = Diff(base.label, head.label, envs, region=region, published_min=lo, published_max=hi,
+             notes=_notes(base, head))
+    if base.terraform is not None or head.terraform is not None:
+        d.assumptions.append("Terraform gives the resources; usage it cannot know (GB, requests, connections) is "
+                             "the importer's assumption (`cost import terraform` writes each value with its source)")
+    return d
 
 
 # -- policy gate ----------------------------------------------------------------------------------------------

@@ -121,6 +121,8 @@ def _terraform(target: Path, root: Path, label: str, var_files: list[str], env: 
             runs = [([*auto, per_env[env]], env)]
         elif env is None and per_env:
             runs = [([*auto, vf], name) for name, vf in per_env.items()]
+        elif per_env:
+            runs = []  # one var file per environment, none for this one: the side does not have it
         else:
             runs = [(auto, env)]
     for files, name in runs:
