@@ -36,12 +36,17 @@ COMMITMENT_RISK: Final = "low"  # 1-year commitments on production as it is: wha
 _VARIABLE = [
     re.compile(r"\b(?:db|cache)\.[a-z0-9-]+(?:\.[a-z0-9-]+)?\b"),  # db.t3.medium, cache.t3.micro, db.serverless
     re.compile(r"\b(?:Single-AZ|Multi-AZ)\b"),
-    re.compile(r"\b(?:gp2|gp3|io1|io2|magnetic|standard|io-optimized)\b"),
+    re.compile(r"\b(?:gp2|gp3|io1|io2|magnetic|io-optimized)\b"),
     re.compile(r"\b(?:x86_64|arm64|X86_64|ARM64)\b"),
     re.compile(r"\b(?:Redis|Valkey|Memcached|redis|valkey)\b"),
-    re.compile(r"\d[\d,.]*"),
-    re.compile(r"[×x]\s(?=\S)"),  # "2 × cache..." leaves "×" once the count is gone
+    re.compile(r"\b\d[\d,.]*\b"),  # standalone numbers only: `web2` stays a name
+    re.compile(r"(?<!\w)×(?!\w)"),  # "2 × cache.t3.micro" leaves a bare "×" once the count is gone
 ]
+
+
+def money(v: Decimal) -> str:
+    """An amount as the estimate JSON writes it: a decimal string with cents ("590.32", "0.00")."""
+    return str(v.quantize(PCT, rounding=ROUND_HALF_UP))
 
 
 class DiffError(StackcostError):
@@ -95,7 +100,7 @@ class Change:
 
     def to_json(self) -> dict[str, Any]:
         def s(v: Decimal | None) -> str | None:
-            return None if v is None else str(v)
+            return None if v is None else money(v)
 
         return {"key": self.key, "service": self.service, "component": self.component, "status": self.status,
                 "before_usd": s(self.before_usd), "after_usd": s(self.after_usd), "delta_usd": s(self.delta_usd)}
@@ -151,10 +156,10 @@ class EnvironmentDiff:
 
     def to_json(self) -> dict[str, Any]:
         pct = self.delta_pct
-        return {"name": self.name, "before_monthly_usd": str(self.before_usd),
-                "after_monthly_usd": str(self.after_usd), "delta_usd": str(self.delta_usd),
-                "delta_pct": None if pct is None else str(pct), "delta_low_usd": str(self.delta_low_usd),
-                "delta_high_usd": str(self.delta_high_usd), "changes": [c.to_json() for c in self.changes],
+        return {"name": self.name, "before_monthly_usd": money(self.before_usd),
+                "after_monthly_usd": money(self.after_usd), "delta_usd": money(self.delta_usd),
+                "delta_pct": None if pct is None else str(pct), "delta_low_usd": money(self.delta_low_usd),
+                "delta_high_usd": money(self.delta_high_usd), "changes": [c.to_json() for c in self.changes],
                 "commitments": list(self.commitments)}
 
 
