@@ -29,10 +29,11 @@ def timed(fn: Callable[[], object], repeat: int = 5) -> tuple[float, float]:
 
 
 def main() -> None:
+    from tests.test_diff_support import make_repo
+
     from stackcost.catalog import Catalog
     from stackcost.diff import compare_stacks
     from stackcost.sizing.load import parse_stack, preset_text
-    from tests.test_diff_support import make_repo
 
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = str(ROOT / "src")

@@ -30,11 +30,15 @@ def cents(v: Decimal) -> Decimal:
     return v.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def price_rows(usage_type: str, **attrs: str) -> list[dict[str, str]]:
+    with PRICES.open(encoding="utf-8", newline="") as fh:
+        return [r for r in csv.DictReader(fh) if r["usage_type"] == usage_type and r["term"] == "OnDemand"
+                and all(f"{k}={v}" in r["attributes"] for k, v in attrs.items())]
+
+
 def on_demand(usage_type: str, **attrs: str) -> Decimal:
     """The on-demand price string of one row of the published price file."""
-    with PRICES.open(encoding="utf-8", newline="") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["usage_type"] == usage_type and r["term"] == "OnDemand"
-                and all(f"{k}={v}" in r["attributes"] for k, v in attrs.items())]
+    rows = price_rows(usage_type, **attrs)
     assert len(rows) == 1, f"{usage_type} {attrs}: {len(rows)} rows"
     return Decimal(rows[0]["price_usd"])
 
@@ -157,12 +161,11 @@ def test_aurora_commit_is_added_or_marked_not_priced(repo: tuple[Path, dict[str,
     if not priced:
         pytest.skip("Aurora lines are not priced on this branch (the Aurora pricer and its import come from the "
                     "model and terraform branches); the commit is shown as NOT PRICED")
-    writer = on_demand("APN2-InstanceUsage:db.r6g.large", databaseEngine="Aurora PostgreSQL") \
-        if "APN2-InstanceUsage:db.r6g.large" in PRICES.read_text(encoding="utf-8") else None
-    if writer is None:
-        pytest.skip("no Aurora PostgreSQL db.r6g.large price string in seoul_prices.csv to check by hand")
+    rows = price_rows("APN2-InstanceUsage:db.r6g.large", databaseEngine="Aurora PostgreSQL")
+    if len(rows) != 1:
+        pytest.skip("no single Aurora PostgreSQL db.r6g.large price string in seoul_prices.csv to check by hand")
     line = next(c for c in priced if "db.r6g.large" in c["component"])
-    assert Decimal(line["after_usd"]) == cents(HOURS * writer)
+    assert Decimal(line["after_usd"]) == cents(HOURS * Decimal(rows[0]["price_usd"]))  # one writer, 730 h
 
 
 def test_unpriced_resource_in_text_and_github(repo: tuple[Path, dict[str, str]]) -> None:

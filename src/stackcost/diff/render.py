@@ -25,6 +25,20 @@ def pct(v: Decimal | None) -> str:
     return "new" if v is None else f"{'+' if v > 0 else ''}{v}%"
 
 
+def delta(e: EnvironmentDiff) -> str:
+    """The priced delta, and how many resources it leaves out (a NOT PRICED resource is never counted as $0)."""
+    n = len(e.unpriced)
+    return signed(e.delta_usd) + (f" + {n} not priced" if n else "")
+
+
+def side(c: Change, which: str) -> str:
+    """An amount cell; the side where a NOT PRICED resource does not exist shows a dash, not a number."""
+    absent = c.status == ("added" if which == "before" else "removed")
+    if c.unpriced and absent:
+        return "—"
+    return usd(c.before_usd if which == "before" else c.after_usd)
+
+
 def band(e: EnvironmentDiff) -> str:
     return f"{signed(e.delta_low_usd)} … {signed(e.delta_high_usd)}"
 
@@ -52,11 +66,11 @@ def to_json(d: Diff) -> str:
 def to_text(d: Diff) -> str:
     out = [f"cost diff {d.base} → {d.head}", f"Prices: {_catalog(d)}.", ""]
     for e in d.environments:
-        out.append(f"{e.name}: {usd(e.before_usd)} → {usd(e.after_usd)} per month, {signed(e.delta_usd)} "
+        out.append(f"{e.name}: {usd(e.before_usd)} → {usd(e.after_usd)} per month, {delta(e)} "
                    f"({pct(e.delta_pct)}); delta with usage low…high: {band(e)}")
         if not e.changes:
             out.append("  no change")
-        rows = [(c.status, c.service, what(c), usd(c.before_usd), usd(c.after_usd), signed(c.delta_usd))
+        rows = [(c.status, c.service, what(c), side(c, "before"), side(c, "after"), signed(c.delta_usd))
                 for c in e.changes]
         widths = [max((len(r[i]) for r in rows), default=0) for i in range(6)]
         for r in rows:
@@ -83,7 +97,7 @@ def summary_table(d: Diff) -> list[str]:
     rows = ["| Environment | Before | After | Change | % | Change with usage low … high |",
             "|---|--:|--:|--:|--:|--:|"]
     for e in d.environments:
-        rows.append(f"| {_esc(e.name)} | {usd(e.before_usd)} | {usd(e.after_usd)} | **{signed(e.delta_usd)}** | "
+        rows.append(f"| {_esc(e.name)} | {usd(e.before_usd)} | {usd(e.after_usd)} | **{delta(e)}** | "
                     f"{pct(e.delta_pct)} | {band(e)} |")
     return rows
 
@@ -91,14 +105,14 @@ def summary_table(d: Diff) -> list[str]:
 def basis(c: Change) -> str:
     """How the line's amount was reached (after the change, or before it for a removal)."""
     item = c.after or c.before
-    return item.assumption if item else c.unpriced
+    return item.assumption if item else ""
 
 
 def changes_table(e: EnvironmentDiff) -> list[str]:
     rows = ["| Status | Service | Line | Before | After | Change | Basis |", "|---|---|---|--:|--:|--:|---|"]
     for c in e.changes:
-        rows.append(f"| {c.status} | {_esc(c.service)} | {_esc(what(c))} | {usd(c.before_usd)} | "
-                    f"{usd(c.after_usd)} | {signed(c.delta_usd)} | {_esc(basis(c))} |")
+        rows.append(f"| {c.status} | {_esc(c.service)} | {_esc(what(c))} | {side(c, 'before')} | "
+                    f"{side(c, 'after')} | {signed(c.delta_usd)} | {_esc(basis(c))} |")
     return rows
 
 
@@ -135,8 +149,10 @@ def _headline(d: Diff) -> str:
     total_pct = d.delta_pct
     if not any(e.changes for e in d.environments):
         return "No change to the estimated monthly cost."
+    n = sum(len(e.unpriced) for e in d.environments)
     return f"Estimated monthly cost {signed(d.delta_usd)}" + (f" ({pct(total_pct)})" if total_pct is not None
-                                                               else "") + " across the environments below."
+                                                               else "") + " across the environments below" + \
+        (f", plus {n} resource(s) not priced." if n else ".")
 
 
 def to_github(d: Diff, gate_message: str = "") -> str:
@@ -156,8 +172,8 @@ def to_github(d: Diff, gate_message: str = "") -> str:
     for e in d.environments:
         if not e.changes:
             continue
-        out += ["<details>", f"<summary>{_esc(e.name)}: {len(e.changes)} line(s) changed, "
-                f"{signed(e.delta_usd)}/month</summary>", "", *changes_table(e), ""]
+        out += ["<details>", f"<summary>{_esc(e.name)}: {len(e.changes)} change(s), "
+                f"{delta(e)}/month</summary>", "", *changes_table(e), ""]
         out += ["</details>", ""]
     out += ["<details>", "<summary>Assumptions</summary>", "", *[f"- {_esc(x)}" for x in assumptions(d)], "",
             "</details>", ""]
