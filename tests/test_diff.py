@@ -164,7 +164,8 @@ def test_aurora_commit_is_added_or_marked_not_priced(repo: tuple[Path, dict[str,
     rows = price_rows("APN2-InstanceUsage:db.r6g.large", databaseEngine="Aurora PostgreSQL")
     if len(rows) != 1:
         pytest.skip("no single Aurora PostgreSQL db.r6g.large price string in seoul_prices.csv to check by hand")
-    line = next(c for c in priced if "db.r6g.large" in c["component"])
+    line = next((c for c in priced if "db.r6g.large" in c["component"]), None)
+    assert line is not None, f"no Aurora line names the writer's class db.r6g.large: {priced}"
     assert Decimal(line["after_usd"]) == cents(HOURS * Decimal(rows[0]["price_usd"]))  # one writer, 730 h
 
 
@@ -322,3 +323,13 @@ def test_plan_json_says_not_supported_yet(tmp_path: Path, repo: tuple[Path, dict
     plan.write_text('{"format_version": "1.2"}', encoding="utf-8")
     r = cost(root, str(plan), "HEAD", "--path", "terraform")
     assert r.returncode == 2 and "not supported yet" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_side_that_cannot_be_priced_is_named(tmp_path: Path) -> None:
+    from stackcost.sizing.load import preset_text
+
+    (tmp_path / "a.yaml").write_text(preset_text(), encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(preset_text().replace("db.t3.medium", "db.x9z.huge", 1), encoding="utf-8")
+    r = cost(tmp_path, "a.yaml", "b.yaml", "--env", "production")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.startswith("error: b.yaml: ") and "db.x9z.huge" in r.stderr and "Traceback" not in r.stderr

@@ -336,12 +336,22 @@ def compare_estimates(name: str, before: Estimate | None, after: Estimate | None
                            assumptions=assumption_changes(name, before, after))
 
 
+def _estimate(stack: Stack | None, name: str, catalog: Catalog, label: str) -> Estimate | None:
+    if stack is None or name not in stack.environments:
+        return None
+    try:
+        return estimate(stack, name, catalog)
+    except StackcostError as exc:  # say which side cannot be priced: the other one usually can
+        raise DiffError(f"{label}: {exc}") from None
+
+
 def compare_environment(name: str, base: Stack | None, head: Stack | None, catalog: Catalog,
-                        catalog_head: Catalog | None = None, *, commitments: bool = True) -> EnvironmentDiff:
+                        catalog_head: Catalog | None = None, *, commitments: bool = True,
+                        labels: tuple[str, str] = ("base", "head")) -> EnvironmentDiff:
     """One environment of two stacks (either may lack it): estimates, pairing, usage and commitments."""
     cat_b, cat_h = catalog, catalog_head or catalog
-    eb = estimate(base, name, cat_b) if base is not None and name in base.environments else None
-    eh = estimate(head, name, cat_h) if head is not None and name in head.environments else None
+    eb = _estimate(base, name, cat_b, labels[0])
+    eh = _estimate(head, name, cat_h, labels[1])
     d = compare_estimates(name, eb, eh)
     d.assumptions = assumption_changes(name, eb, eh, (base, head))
     if commitments:
@@ -353,6 +363,7 @@ def compare_stacks(base: Stack, head: Stack, catalog: Catalog, environments: lis
                    base_label: str = "base", head_label: str = "head", commitments: bool = True) -> Diff:
     """Every environment of either stack (or the ones named), as the what-if page's "compare with" needs."""
     names = environments or [*base.environments, *(n for n in head.environments if n not in base.environments)]
-    envs = [compare_environment(n, base, head, catalog, commitments=commitments) for n in names]
+    envs = [compare_environment(n, base, head, catalog, commitments=commitments, labels=(base_label, head_label))
+            for n in names]
     lo, hi = catalog.published_range()
     return Diff(base_label, head_label, envs, region=head.region, published_min=lo, published_max=hi)

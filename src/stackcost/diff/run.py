@@ -95,7 +95,7 @@ def run_diff(base_spec: str, head_spec: str, *, env: str = "all", path: str | No
         sb, sh = base.stacks.get(name), head.stacks.get(name)
         cb = catalog(sb.region) if sb else catalog(sh.region)  # type: ignore[union-attr]
         ch = catalog(sh.region) if sh else cb
-        ed = compare_environment(name, sb, sh, cb, ch, commitments=commitments)
+        ed = compare_environment(name, sb, sh, cb, ch, commitments=commitments, labels=(base.label, head.label))
         if base.terraform is not None or head.terraform is not None:
             ed.changes += unpriced_resources(ed, base, head)
         envs.append(ed)
