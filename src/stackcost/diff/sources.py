@@ -185,13 +185,19 @@ def exported(commit: str, repo: Path) -> Iterator[Path]:
         try:
             with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
                 tar.extractall(tmp, filter="data")  # no absolute paths, links out of the tree or devices
+            while proc.stdout.read(1 << 16):
+                pass  # the tar's trailing padding: unread, git would die of SIGPIPE and look like a failure
         except tarfile.TarError as exc:
             proc.kill()
             raise DiffError(f"git archive {commit[:12]}: {exc}") from None
         finally:
             proc.stdout.close()
             err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-            code = proc.wait(timeout=GIT_TIMEOUT_S)
+            try:
+                code = proc.wait(timeout=GIT_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                raise DiffError(f"git archive {commit[:12]} took longer than {GIT_TIMEOUT_S} s") from None
         if code != 0:
             last = err.strip().splitlines()[-1] if err.strip() else f"exit {code}"
             raise DiffError(f"git archive {commit[:12]} failed: {last}")
