@@ -333,3 +333,16 @@ def test_a_side_that_cannot_be_priced_is_named(tmp_path: Path) -> None:
     r = cost(tmp_path, "a.yaml", "b.yaml", "--env", "production")
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.startswith("error: b.yaml: ") and "db.x9z.huge" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_link_out_of_the_tree_is_refused(tmp_path: Path) -> None:
+    """A ref's tree is extracted with tarfile's `data` filter: a symlink to /etc is an error, not a read."""
+    root = tmp_path / "evil"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "terraform").mkdir()
+    (root / "terraform" / "main.tf").symlink_to("/etc/passwd")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "link")
+    r = cost(root, "main", "main", "--path", "terraform")
+    assert r.returncode == 2 and r.stderr.startswith("error: git archive ") and "Traceback" not in r.stderr
