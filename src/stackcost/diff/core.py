@@ -309,12 +309,15 @@ def commitment_changes(name: str, before: Stack | None, after: Stack | None, cat
                        + ("the line is gone" if after is None or name not in after.environments else
                           "it no longer pays off on the changed line"))
             continue
-        if n.option.line != o.line:
-            oc, nc = _CLASS.search(o.line), _CLASS.search(n.option.line)
-            why = f"the new class is {nc.group(0)}" if oc and nc and oc.group(0) != nc.group(0) else \
-                f"the line is now {n.option.line}"
-            out.append(f"{what} no longer matches: {why}; recommended now: {n.option.option} on {n.option.line} "
-                       f"(saves {_money(n.monthly_saving_usd)}/month)")
+        now = f"recommended now: {n.option.option} on {n.option.line} (saves {_money(n.monthly_saving_usd)}/month)"
+        oc, nc = _CLASS.search(o.line), _CLASS.search(n.option.line)
+        if oc and nc and oc.group(0) != nc.group(0):
+            # A reservation is for one class family and size: bought for the old class, it no longer applies.
+            out.append(f"{what} no longer matches: the new class is {nc.group(0)}; {now}")
+        elif n.option.line != o.line:
+            # Same class, another count: what was bought still applies to what it covered.
+            out.append(f"{o.line} → {n.option.line}: a {o.option} bought for the old line still applies to "
+                       f"what it covered; {now}")
         elif n.option.option != o.option:
             out.append(f"{o.line}: recommendation changes from {o.option} to {n.option.option} "
                        f"(saves {_money(n.monthly_saving_usd)}/month)")
