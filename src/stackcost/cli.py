@@ -395,6 +395,41 @@ def import_terraform_cmd(
     print(f"wrote {output} ({imported.environment}); then: cost estimate {imported.environment} --config {output}")
 
 
+class DiffFmt(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    github = "github"
+
+
+@app.command("diff")
+def diff_cmd(
+    base: Annotated[str, typer.Argument(help="sizing YAML, Terraform directory, plan JSON, or a git ref (main, "
+                                             "origin/main)")],
+    head: Annotated[str, typer.Argument(help="the same kinds as BASE (HEAD: the current commit)")],
+    env: Annotated[str, typer.Option("--env", help="an environment, or all")] = "all",
+    fmt: Annotated[DiffFmt, typer.Option("--format")] = DiffFmt.text,
+    path: Annotated[str | None, typer.Option("--path", help="where the Terraform or YAML is inside each side's "
+                                                           "tree (git refs and directories)")] = None,
+    var_file: Annotated[list[str] | None, typer.Option("--var-file", help=".tfvars inside each side's tree "
+                                                                          "(repeatable)")] = None,
+    fail_above: Annotated[str | None, typer.Option("--fail-above", help="exit 3 when the monthly increase is "
+                                                                         "above USD (50) or PCT (10%)")] = None,
+) -> None:
+    """What a change does to the monthly bill: paired lines, the band of the delta, commitments affected."""
+    from stackcost.diff.render import render
+    from stackcost.diff.run import parse_gate, run_diff
+
+    gate = parse_gate(fail_above) if fail_above is not None else None
+    result = run_diff(base, head, env=env, path=path, var_files=var_file or [])
+    over = gate is not None and gate.exceeded(result)
+    message = gate.message(result) if gate is not None and over else ""
+    print(render(result, fmt.value, message), end="")
+    if over:
+        print(f"cost diff: {message}", file=sys.stderr)
+        raise typer.Exit(3)
+
+
 @app.command("init")
 def init_cmd(path: Annotated[Path, typer.Argument()] = Path("cost.yaml")) -> None:
     """Write the embedded hospital-ERP sizing to ./cost.yaml to edit (never overwrites)."""
