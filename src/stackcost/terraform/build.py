@@ -47,7 +47,7 @@ FREE_TYPES = {
     "aws_cloudfront_origin_request_policy", "aws_cloudwatch_log_resource_policy", "aws_cloudwatch_log_stream",
     "aws_vpc_endpoint_route_table_association", "aws_vpc_endpoint_subnet_association", "aws_eip_association",
     "aws_service_discovery_http_namespace", "aws_ssm_parameter", "aws_sns_topic_subscription",
-    "aws_db_instance_role_association", "aws_rds_cluster_role_association", "aws_lb_cookie_stickiness_policy",
+    "aws_db_instance_role_association", "aws_lambda_permission", "aws_s3_bucket_notification", "aws_rds_cluster_role_association", "aws_lb_cookie_stickiness_policy",
 }
 FREE_PREFIXES = ("aws_iam_",)
 
@@ -202,7 +202,10 @@ def _one_service(ctx: _Ctx, svc: Instance, tasks: list[Instance], targets: list[
     if vcpu not in fargate_sizes.VCPU_OPTIONS or not fargate_sizes.is_valid(vcpu, mem_gb):
         ctx.mark(svc, "unresolved", f"cpu {cpu} / memory {mem} is not a Fargate size")
         return
-    name = str(svc.attr("name", svc.name))
+    try:
+        name = str(svc.attr("name", svc.name))
+    except Unresolved:  # the name is only a label in the sizing
+        name = svc.name if svc.module == "" else f"{svc.module.rsplit('.', 1)[-1].split('[')[0]}-{svc.name}"
     base, n = name, 2
     while name in used:
         name, n = f"{base}-{n}", n + 1

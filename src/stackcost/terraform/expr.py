@@ -67,8 +67,9 @@ class Table:
     """A lazily evaluated name table (variables, locals, module outputs): each entry is computed on first use, so
     the order of definitions does not matter and an entry that cannot be evaluated only fails what uses it."""
 
-    def __init__(self, kind: str, thunks: dict[str, Callable[[], Any]]) -> None:
+    def __init__(self, kind: str, thunks: dict[str, Callable[[], Any]], raw: dict[str, Any] | None = None) -> None:
         self.kind = kind
+        self.raw = raw or {}  # the unevaluated definitions (locals), to follow references through them
         self.thunks = thunks
         self.done: dict[str, Any] = {}
         self.failed: dict[str, str] = {}
@@ -533,7 +534,9 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "range": lambda *a: list(range(*(int(_num(x)) for x in a))), "sum": lambda xs: sum(_num(x) for x in xs),
     "one": lambda xs: (xs[0] if xs else None) if len(xs) <= 1 else (_ for _ in ()).throw(
         Unresolved("one() of a list longer than 1")),
-    "jsonencode": lambda v: json.dumps(v, separators=(",", ":")), "jsondecode": lambda s: json.loads(s),
+    "anytrue": lambda xs: any(known(x) is True for x in xs), "alltrue": lambda xs: all(known(x) is True for x in xs),
+    "basename": lambda p: str(p).rstrip("/").rsplit("/", 1)[-1], "dirname": lambda p: str(p).rsplit("/", 1)[0],
+    "abspath": lambda p: str(p), "jsonencode": lambda v: json.dumps(v, separators=(",", ":")), "jsondecode": lambda s: json.loads(s),
     "startswith": lambda s, p: str(s).startswith(p), "endswith": lambda s, p: str(s).endswith(p),
     "trimprefix": lambda s, p: str(s).removeprefix(p), "trimsuffix": lambda s, p: str(s).removesuffix(p),
     "regex_replace": lambda s, a, b: re.sub(a, b, s), "formatlist": lambda f, *a: [

@@ -81,7 +81,15 @@ class Instance:
         """The resources (type, name) an attribute's expression refers to, in its module."""
         if self.scope is None:
             return [(m.group(1), m.group(2)) for r in self.config_refs.get(key, []) for m in [_REF.match(r)] if m]
-        return [(m.group(1), m.group(2)) for m in _REF.finditer(str(self.body.get(key, "")))]
+        text, seen = str(self.body.get(key, "")), set()
+        locals_ = self.scope.lookup("local") if "local." in text else None
+        while isinstance(locals_, Table):  # follow `local.x` to the resources its definition names
+            more = [n for n in re.findall(r"\blocal\.([A-Za-z0-9_-]+)", text) if n not in seen]
+            if not more:
+                break
+            seen.update(more)
+            text += " " + " ".join(str(locals_.raw.get(n, "")) for n in more)
+        return [(m.group(1), m.group(2)) for m in _REF.finditer(text)]
 
 
 @dataclass
@@ -93,7 +101,7 @@ class Tree:
     files: list[Path] = field(default_factory=list)
 
 
-_BLOCK = re.compile(r'^\s*(resource|module|locals|provider|variable)\b\s*(?:"([^"]+)")?\s*(?:"([^"]+)")?',
+_BLOCK = re.compile(r'^[ \t]*(resource|module|locals|provider|variable)\b[ \t]*(?:"([^"]+)")?[ \t]*(?:"([^"]+)")?',
                     re.MULTILINE)
 _PARSED: dict[tuple[str, float], tuple[dict[str, Any], dict[tuple[str, ...], int]]] = {}
 
@@ -209,11 +217,13 @@ class Walker:
                     thunks[name] = self._var_thunk(name, body, args, mod, f"{_rel(path)}:"
                                                    f"{lines.get(('variable', name), '?')}")
         local_thunks: dict[str, Callable[[], Any]] = {}
+        local_raw: dict[str, Any] = {}
         for _p, data, _l in files:
             for block in data.get("locals", []):
                 for key, raw in block.items():
                     if not key.startswith("__"):
                         local_thunks[key] = partial(value, raw, scope)
+                        local_raw[key] = raw
         out_thunks: dict[str, Callable[[], Any]] = {}
         for _p, data, _l in files:
             for block in data.get("output", []):
@@ -237,7 +247,7 @@ class Walker:
                                 table.thunks[n] = partial(_shape, t, n, body, scope)
         scope_names["data"] = data_sources
         scope_names.update({
-            "var": Table("var", thunks), "local": Table("local", local_thunks), "module": modules,
+            "var": Table("var", thunks), "local": Table("local", local_thunks, local_raw), "module": modules,
             "path": {"module": str(mod.directory), "root": str(self.root), "cwd": str(Path.cwd())},
             "terraform": {"workspace": self.workspace},
         })
@@ -262,6 +272,12 @@ class Walker:
     def _var_thunk(self, name: str, body: dict[str, Any], args: dict[str, Callable[[], Any]] | None,
                    mod: _Module, where: str) -> Callable[[], Any]:
         def thunk() -> Any:
+            v = raw_value()
+            if "type" in body and isinstance(body["type"], str) and body["type"].startswith("${"):
+                return typed(template_node(body["type"]), v)
+            return v
+
+        def raw_value() -> Any:
             if args is None and name in self.inputs:
                 return self.inputs[name]
             if args is not None and name in args:
@@ -332,7 +348,6 @@ class Walker:
         self.tree.instances.append(Instance("module", address.rsplit(".", 1)[-1], address, where,
                                             address.rsplit(".module.", 1)[0] if ".module." in address else "",
                                             {}, None, "unresolved", reason))
-        self.tree.warnings.append(f"{where}: {address}: {reason}; its resources are not in the estimate")
 
     def _resolve(self, parent: _Module, source: str, version: str | None, key: str, where: str) -> Path | str:
         if source.startswith(("./", "../")) or source in (".", ".."):
@@ -392,6 +407,38 @@ class Walker:
                          f"{'count' if 'count' in body else 'for_each'}: {exc}"))
             return
         add(Instance(t, n, base, where, module, body, scope))
+
+
+def typed(node: Any, v: Any) -> Any:
+    """A variable's value with its type constraint applied as Terraform does: object attributes the value lacks
+    become null, or the default of `optional(type, default)`."""
+    if v is None or not isinstance(node, tuple) or node[0] != "call":
+        return v
+    fname, args = node[1], node[2]
+    if fname in ("map",) and args and isinstance(v, dict):
+        return {k: typed(args[0], x) for k, x in v.items()}
+    if fname in ("list", "set", "tuple") and args and isinstance(v, list):
+        return [typed(args[0], x) for x in v]
+    if fname == "object" and args and args[0][0] == "obj" and isinstance(v, dict):
+        out = dict(v)
+        for key_node, tnode in args[0][1]:
+            key = key_node[1] if key_node[0] == "lit" else None
+            if key is None:
+                continue
+            inner, default = tnode, None
+            if tnode[0] == "call" and tnode[1] == "optional":
+                inner = tnode[2][0]
+                if len(tnode[2]) > 1:
+                    try:
+                        default = evaluate(tnode[2][1], Scope({}))
+                    except Unresolved:
+                        default = None
+            if out.get(key) is None:
+                out[key] = default
+            else:
+                out[key] = typed(inner, out[key])
+        return out
+    return v
 
 
 def _shape(t: str, n: str, body: dict[str, Any], scope: Scope) -> Any:
