@@ -106,8 +106,20 @@ class Downloader:
                 host, ns, name, provider = parts
             else:
                 raise _Fail("not a registry address (namespace/name/provider) nor a git/https archive")
-            chosen, url = self._registry(host, ns, name, provider, version)
-            dest = self.cache / _safe(f"{host}/{ns}/{name}/{provider}") / chosen
+            base = self.cache / _safe(f"{host}/{ns}/{name}/{provider}")
+            cached = sorted((p.name for p in base.glob("*") if p.is_dir() and not p.name.startswith(".")
+                             and allowed(p.name, version)), key=_version_key) if base.is_dir() else []
+            pinned = version is not None and re.fullmatch(r"\s*=?\s*v?([0-9][0-9A-Za-z.\-]*)\s*", version)
+            if pinned and pinned.group(1) in cached:  # an exact version already fetched: no network
+                dest, url = base / pinned.group(1), ""
+            else:
+                try:
+                    chosen, url = self._registry(host, ns, name, provider, version)
+                except _Fail:
+                    if not cached:
+                        raise
+                    chosen, url = cached[-1], ""  # registry unreachable: the newest cached version allowed
+                dest = base / chosen
         if not dest.is_dir():
             self._fetch_archive(url, dest)
         target = (dest / subdir).resolve() if subdir else dest
