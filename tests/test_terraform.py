@@ -40,7 +40,7 @@ def test_production_reproduces_the_presets_fixed_lines(stack: Stack, catalog: Ca
     assert _fixed(imported) == [f for f in _fixed(preset) if f[0] not in not_in_code]
     assert not {i.service for i in imported.items} & not_in_code
     text = out.read_text()
-    assert "modules/ecs/main.tf:29 cpu = 2048 CPU units" in text and "assumption: hospital-erp.yaml" in text
+    assert "modules/ecs/main.tf:30 cpu = 2048 CPU units" in text and "assumption: hospital-erp.yaml" in text
     assert "region: ap-northeast-2  # provider block" in text
 
 
@@ -67,7 +67,7 @@ def test_unresolved_values_are_warnings_with_file_and_line(tmp_path: Path) -> No
     imp = import_terraform(TF, [partial])
     assert "rds" not in imp.data and "fargate" in imp.data  # one resource unresolved, not the import
     db = next(i for i in imp.instances if i.type == "aws_db_instance")
-    assert db.status == "unresolved" and db.where.endswith("modules/rds/main.tf:7")
+    assert db.status == "unresolved" and db.where.endswith("modules/rds/main.tf:8")  # the block's own line
     assert "instance_class" in db.reason and "has no value" in db.reason
 
 
@@ -109,7 +109,8 @@ def test_expressions(raw: str, expected: object) -> None:
     assert value(raw, scope) == expected
 
 
-@pytest.mark.parametrize(("raw", "why"), [("${module.vpc.id}", "no attribute or key 'vpc'"), ("${cidrsubnet(var.x, 8, 1)}",
+@pytest.mark.parametrize(("raw", "why"), [("${module.vpc.id}", "no attribute or key 'vpc'"),
+                                          ("${cidrsubnet(var.x, 8, 1)}",
                                                                                   "not supported"),
                                           ("${var.missing}", "no attribute"), ("${data.aws_x.y.id}", "data source"),
                                           ("${aws_lb.main.arn}", "not known before apply")])

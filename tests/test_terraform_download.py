@@ -52,7 +52,7 @@ class _Server:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 server.hits.append(self.path)
                 status, headers, body = server.routes.get(self.path, (404, {}, b"not found"))
                 self.send_response(status)

@@ -47,7 +47,8 @@ FREE_TYPES = {
     "aws_cloudfront_origin_request_policy", "aws_cloudwatch_log_resource_policy", "aws_cloudwatch_log_stream",
     "aws_vpc_endpoint_route_table_association", "aws_vpc_endpoint_subnet_association", "aws_eip_association",
     "aws_service_discovery_http_namespace", "aws_ssm_parameter", "aws_sns_topic_subscription",
-    "aws_db_instance_role_association", "aws_lambda_permission", "aws_s3_bucket_notification", "aws_rds_cluster_role_association", "aws_lb_cookie_stickiness_policy",
+    "aws_db_instance_role_association", "aws_lambda_permission", "aws_s3_bucket_notification",
+    "aws_rds_cluster_role_association", "aws_lb_cookie_stickiness_policy",
 }
 FREE_PREFIXES = ("aws_iam_",)
 

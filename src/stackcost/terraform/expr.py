@@ -536,7 +536,8 @@ FUNCS: dict[str, Callable[..., Any]] = {
         Unresolved("one() of a list longer than 1")),
     "anytrue": lambda xs: any(known(x) is True for x in xs), "alltrue": lambda xs: all(known(x) is True for x in xs),
     "basename": lambda p: str(p).rstrip("/").rsplit("/", 1)[-1], "dirname": lambda p: str(p).rsplit("/", 1)[0],
-    "abspath": lambda p: str(p), "jsonencode": lambda v: json.dumps(v, separators=(",", ":")), "jsondecode": lambda s: json.loads(s),
+    "abspath": lambda p: str(p), "jsonencode": lambda v: json.dumps(v, separators=(",", ":")),
+    "jsondecode": lambda s: json.loads(s),
     "startswith": lambda s, p: str(s).startswith(p), "endswith": lambda s, p: str(s).endswith(p),
     "trimprefix": lambda s, p: str(s).removeprefix(p), "trimsuffix": lambda s, p: str(s).removesuffix(p),
     "regex_replace": lambda s, a, b: re.sub(a, b, s), "formatlist": lambda f, *a: [

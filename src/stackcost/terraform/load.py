@@ -10,6 +10,7 @@ recorded as one unresolved entry, so nothing is dropped silently."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from stackcost.errors import StackcostError
+from stackcost.terraform import fastparse
 from stackcost.terraform.expr import Scope, Table, Unknown, Unresolved, evaluate, known, parse, template_node, value
 
 
@@ -126,10 +128,14 @@ def parse_file(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
     if key in _PARSED:
         return _PARSED[key]
     try:
-        data: dict[str, Any] = hcl2.loads(text, serialization_options=SerializationOptions(
-            with_meta=True, with_comments=False))
-    except Exception as exc:  # python-hcl2 raises lark errors of several kinds
-        raise TerraformError(f"{path}: not valid HCL ({str(exc).splitlines()[0][:120]})") from None
+        if os.environ.get("STACKCOST_HCL2") == "1":  # for comparing the two readers
+            raise fastparse.Syntax("python-hcl2 asked for")
+        data: dict[str, Any] = fastparse.loads(text)
+    except fastparse.Syntax:
+        try:
+            data = hcl2.loads(text, serialization_options=SerializationOptions(with_meta=True, with_comments=False))
+        except Exception as exc:  # python-hcl2 raises lark errors of several kinds
+            raise TerraformError(f"{path}: not valid HCL ({str(exc).splitlines()[0][:120]})") from None
     lines: dict[tuple[str, ...], int] = {}
     for m in _BLOCK.finditer(text):
         lines.setdefault(tuple(x for x in m.groups() if x), text.count("\n", 0, m.start()) + 1)
