@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -109,10 +109,17 @@ _PARSED: dict[tuple[str, float], tuple[dict[str, Any], dict[tuple[str, ...], int
 
 
 def _rel(path: Path) -> str:
+    return _rel_cached(str(path), os.getcwd())
+
+
+@lru_cache(maxsize=4096)
+def _rel_cached(path: str, cwd: str) -> str:
+    """A file as the user would type it (relative to the working directory when inside it); cached: every
+    resource of a file asks for it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(path).resolve().relative_to(Path(cwd).resolve()))
     except ValueError:
-        return str(path)
+        return path
 
 
 def parse_file(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
