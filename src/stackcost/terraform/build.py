@@ -106,6 +106,16 @@ def _int(v: Any, what: str) -> int:
         raise Unresolved(f"{what} = {v!r} is not a number") from None
 
 
+def _set(inst: Instance, key: str) -> bool:
+    """Whether an attribute is given a non-null value, even one known only after apply (a reference)."""
+    if inst.body.get(key) is None:
+        return False
+    try:
+        return inst.attr(key) is not None
+    except Unresolved:
+        return True
+
+
 def _same_module(a: Instance, b: Instance) -> bool:
     return a.module == b.module
 
@@ -278,10 +288,10 @@ def _rds(ctx: _Ctx) -> None:
     primaries: list[Instance] = []
     replicas: list[Instance] = []
     for db in dbs:
+        if _set(db, "replicate_source_db"):  # usually another instance's id: unknown, but clearly set
+            replicas.append(db)
+            continue
         try:
-            if db.attr("replicate_source_db"):
-                replicas.append(db)
-                continue
             engine = str(db.attr("engine", ""))
         except Unresolved as exc:
             ctx.mark(db, "unresolved", str(exc))
@@ -463,7 +473,7 @@ def _elasticache(ctx: _Ctx) -> None:
         ctx.safe(rg, one)
     for cl in clusters:
         def one_cl(cl: Instance = cl) -> None:
-            if cl.attr("replication_group_id"):
+            if _set(cl, "replication_group_id"):
                 ctx.mark(cl, "priced", "a node of its replication group (counted there)")
                 return
             eng = str(cl.attr("engine", "redis"))
@@ -736,11 +746,7 @@ def _other(ctx: _Ctx) -> None:
     certs = ctx.of("aws_acm_certificate")
     public = 0
     for c in certs:
-        try:
-            private = c.attr("certificate_authority_arn")
-        except Unresolved:
-            private = None
-        if private:
+        if _set(c, "certificate_authority_arn"):
             ctx.mark(c, "unsupported", "a private CA certificate is not priced")
         else:
             public += 1
