@@ -24,6 +24,8 @@ TREES = {  # name: (root, var files, workspace, region)
     "tam-ecs-fargate": ("tam-ecs-fargate/examples/fargate", [], None, "eu-west-1"),
     "tam-aurora-serverless": ("tam-aurora-serverless/examples/serverless", [], None, "eu-west-1"),
     "cloudposse-redis": ("cloudposse-redis/examples/complete", ["fixtures.us-east-2.tfvars"], None, "us-east-2"),
+    "cloudposse-ecs-web-app": ("cloudposse-ecs-web-app/examples/complete", ["fixtures.us-east-2.tfvars"], None,
+                               "us-east-2"),
     "cmcs-carts-data": ("cmcs-carts-data", [], "master", "us-east-1"),
     "cmcs-carts-frontend": ("cmcs-carts-frontend", [], "master", "us-east-1"),
 }
@@ -95,6 +97,18 @@ def test_cloudposse_redis_follows_terraform_init_modules() -> None:
     assert _state(imp, "module.redis.aws_elasticache_replication_group.default[0]") == "priced"
     assert _state(imp, "module.vpc") == "unresolved"
     assert imp.data["other"]["route53"]["hosted_zones"] == 1  # examples/complete/main.tf aws_route53_zone.private
+
+
+def test_cloudposse_ecs_web_app_through_three_module_levels() -> None:
+    imp = _import("cloudposse-ecs-web-app")
+    (svc,) = imp.data["fargate"]
+    # fixtures.us-east-2.tfvars:15,17,31 container_cpu 256, container_memory 512, desired_count 1; main.tf passes
+    # task_cpu = coalesce(var.task_cpu, var.container_cpu) (task_cpu defaults to null) to ecs-alb-service-task
+    assert (svc["vcpu"], svc["memory_gb"], svc["tasks"]) == (0.25, 0.5, {"desired": 1})
+    assert svc["name"] == "eg-test-ecs-web-app"  # namespace-stage-name through the null-label module
+    assert _state(imp, "aws_ecs_cluster.default") == "priced"  # examples/complete/main.tf containerInsights
+    assert _state(imp, "aws_sns_topic.sns_topic") == "unsupported"
+    assert _state(imp, "module.ecs_web_app.module.ecr") == "unresolved"  # not fetched: reported
 
 
 def test_workspace_names_the_environment() -> None:
