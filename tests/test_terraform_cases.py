@@ -242,3 +242,45 @@ resource "aws_s3_bucket" "b" {}
     assert st["aws_s3_bucket.b"] == "priced" and "fargate" not in imp.data
     reason = next(i.reason for i in imp.instances if i.address == "aws_ecs_service.s")
     assert "cidrsubnet" in reason
+
+
+def test_task_definition_in_another_module_through_a_local(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"main.tf": '''
+locals {
+  task = module.taskdef.arn
+}
+module "taskdef" {
+  source = "./modules/taskdef"
+  cpu    = 2048
+}
+module "service" {
+  source          = "./modules/service"
+  task_definition = local.task
+}
+''', "modules/taskdef/main.tf": '''
+variable "cpu" {}
+resource "aws_ecs_task_definition" "this" {
+  family = "t"
+  cpu    = var.cpu
+  memory = var.cpu * 2
+}
+output "arn" { value = aws_ecs_task_definition.this.arn }
+''', "modules/service/main.tf": '''
+variable "task_definition" {}
+resource "aws_ecs_service" "this" {
+  name            = "api"
+  task_definition = var.task_definition
+  desired_count   = 3
+}
+resource "aws_appautoscaling_target" "this" {
+  service_namespace = "ecs"
+  resource_id       = "service/main/${aws_ecs_service.this.name}"
+  min_capacity      = 2
+  max_capacity      = 5
+}
+'''})
+    imp = import_terraform(root, [])
+    (svc,) = imp.data["fargate"]
+    # cpu 2048 units = 2 vCPU, memory 2048 * 2 MiB = 4 GB; desired 3 within the target's 2..5
+    assert (svc["vcpu"], svc["memory_gb"], svc["tasks"]) == (2, 4, {"desired": 3, "min": 2, "max": 5})
+    assert _states(imp)["module.taskdef.aws_ecs_task_definition.this"] == "free"

@@ -108,10 +108,10 @@ def _int(v: Any, what: str) -> int:
 
 def _set(inst: Instance, key: str) -> bool:
     """Whether an attribute is given a non-null value, even one known only after apply (a reference)."""
-    if inst.body.get(key) is None:
+    if inst.body.get(key) in (None, ""):
         return False
     try:
-        return inst.attr(key) is not None
+        return inst.attr(key) not in (None, "")  # a plan writes "" for an unset string
     except Unresolved:
         return True
 
@@ -121,9 +121,9 @@ def _same_module(a: Instance, b: Instance) -> bool:
 
 
 def _linked(src: Instance, key: str, targets: list[Instance]) -> list[Instance]:
-    """The instances of `targets` the attribute `key` of src refers to (same module, by type and name)."""
+    """The instances of `targets` the attribute `key` of src refers to (by module, type and name)."""
     refs = set(src.refs(key))
-    return [t for t in targets if _same_module(src, t) and (t.type, t.name) in refs]
+    return [t for t in targets if (t.module, t.type, t.name) in refs]
 
 
 def _pick(src: Instance, cands: list[Instance]) -> Instance | None:
@@ -330,8 +330,8 @@ def _one_db(ctx: _Ctx, db: Instance, replicas: list[Instance], dbs: list[Instanc
         rds["performance_insights_retention_months"] = 0 if days <= 7 else max(1, round(days / 31))
     interval = _int(db.attr("monitoring_interval", 0), "monitoring_interval")
     rds["enhanced_monitoring_interval_s"] = interval
-    mine = [r for r in replicas if (("aws_db_instance", db.name) in r.refs("replicate_source_db")
-                                    and _same_module(r, db)) or len([p for p in dbs if p not in replicas]) == 1]
+    mine = [r for r in replicas if (db.module, "aws_db_instance", db.name) in r.refs("replicate_source_db")
+            or len([p for p in dbs if p not in replicas]) == 1]
     if mine:
         rds["read_replicas"] = len(mine)
         ctx.note("rds.read_replicas", ", ".join(r.where for r in mine))

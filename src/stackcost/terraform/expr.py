@@ -67,9 +67,13 @@ class Table:
     """A lazily evaluated name table (variables, locals, module outputs): each entry is computed on first use, so
     the order of definitions does not matter and an entry that cannot be evaluated only fails what uses it."""
 
-    def __init__(self, kind: str, thunks: dict[str, Callable[[], Any]], raw: dict[str, Any] | None = None) -> None:
+    def __init__(self, kind: str, thunks: dict[str, Callable[[], Any]], raw: dict[str, Any] | None = None,
+                 scope: Scope | None = None, address: str = "") -> None:
         self.kind = kind
-        self.raw = raw or {}  # the unevaluated definitions (locals), to follow references through them
+        # the unevaluated definitions, the scope and module they are written in: to follow references
+        self.raw = raw if raw is not None else {}
+        self.scope = scope
+        self.address = address
         self.thunks = thunks
         self.done: dict[str, Any] = {}
         self.failed: dict[str, str] = {}

@@ -79,19 +79,52 @@ class Instance:
                         out.append(value(content, inner))
         return out
 
-    def refs(self, key: str) -> list[tuple[str, str]]:
-        """The resources (type, name) an attribute's expression refers to, in its module."""
+    def refs(self, key: str) -> list[tuple[str, str, str]]:
+        """The resources (module, type, name) an attribute's expression refers to: directly, or through locals,
+        module variables and module outputs (a task definition in another module, passed through a local)."""
         if self.scope is None:
-            return [(m.group(1), m.group(2)) for r in self.config_refs.get(key, []) for m in [_REF.match(r)] if m]
-        text, seen = str(self.body.get(key, "")), set()
-        locals_ = self.scope.lookup("local") if "local." in text else None
-        while isinstance(locals_, Table):  # follow `local.x` to the resources its definition names
-            more = [n for n in re.findall(r"\blocal\.([A-Za-z0-9_-]+)", text) if n not in seen]
-            if not more:
-                break
-            seen.update(more)
-            text += " " + " ".join(str(locals_.raw.get(n, "")) for n in more)
-        return [(m.group(1), m.group(2)) for m in _REF.finditer(text)]
+            return [(self.module, m.group(1), m.group(2)) for r in self.config_refs.get(key, [])
+                    for m in [_REF.match(r)] if m]
+        return sorted(trace(str(self.body.get(key, "")), self.scope, self.module, 0))
+
+
+_LOCAL = re.compile(r"\blocal\.([A-Za-z0-9_-]+)")
+_VAR = re.compile(r"\bvar\.([A-Za-z0-9_-]+)")
+_MODULE = re.compile(r"\bmodule\.([A-Za-z0-9_-]+)(?:\[[^\]]*\])?\.([A-Za-z0-9_-]+)")
+
+
+def trace(text: str, scope: Scope, module: str, depth: int) -> set[tuple[str, str, str]]:
+    out = {(module, m.group(1), m.group(2)) for m in _REF.finditer(text)}
+    if depth > 10:
+        return out
+
+    def table(name: str, s: Scope) -> Any:
+        try:
+            return s.lookup(name)
+        except Unresolved:
+            return None
+
+    if "local." in text:
+        loc = table("local", scope)
+        if isinstance(loc, Table):
+            for name in set(_LOCAL.findall(text)):
+                if name in loc.raw:
+                    out |= trace(str(loc.raw[name]), scope, module, depth + 1)
+    if "var." in text:
+        var = table("var", scope)
+        if isinstance(var, Table) and var.scope is not None:
+            for name in set(_VAR.findall(text)):
+                if name in var.raw:
+                    out |= trace(str(var.raw[name]), var.scope, var.address, depth + 1)
+    if "module." in text:
+        mods = table("module", scope)
+        for name, output in set(_MODULE.findall(text)):
+            m = mods.get(name) if isinstance(mods, dict) else None
+            tables = list(m.values()) if isinstance(m, dict) else m if isinstance(m, list) else [m]
+            for t in tables:
+                if isinstance(t, Table) and t.scope is not None and output in t.raw:
+                    out |= trace(str(t.raw[output]), t.scope, t.address, depth + 1)
+    return out
 
 
 @dataclass
@@ -208,7 +241,8 @@ class Walker:
             self._resources(mod, files)
         return self.tree
 
-    def _module(self, mod: _Module, args: dict[str, Callable[[], Any]] | None, depth: int) -> None:
+    def _module(self, mod: _Module, args: dict[str, Callable[[], Any]] | None, depth: int,
+                call: tuple[dict[str, Any], Scope, str] | None = None) -> None:
         files = []
         for p in sorted(mod.directory.glob("*.tf")):
             data, lines = parse_file(p)
@@ -243,7 +277,9 @@ class Walker:
                 for label, body in block.items():
                     if not label.startswith("__") and isinstance(body, dict):
                         out_thunks[_unquote(label)] = partial(value, body.get("value"), scope)
+                        mod.outputs.raw[_unquote(label)] = body.get("value")
         mod.outputs.thunks.update(out_thunks)
+        mod.outputs.scope, mod.outputs.address = scope, mod.address
         data_sources: dict[str, Table] = {}
         for _p, data, _l in files:
             for kind in ("resource", "data"):
@@ -260,7 +296,8 @@ class Walker:
                                 table.thunks[n] = partial(_shape, t, n, body, scope)
         scope_names["data"] = data_sources
         scope_names.update({
-            "var": Table("var", thunks), "local": Table("local", local_thunks, local_raw), "module": modules,
+            "var": Table("var", thunks, *(call or ({}, None, ""))), "local": Table("local", local_thunks, local_raw),
+            "module": modules,
             "path": {"module": str(mod.directory), "root": str(self.root), "cwd": str(Path.cwd())},
             "terraform": {"workspace": self.workspace},
         })
@@ -348,7 +385,8 @@ class Walker:
             args: dict[str, Callable[[], Any]] = {k: partial(value, raw, call_scope) for k, raw in body.items()
                     if not k.startswith("__") and k not in ("source", "version", "providers", "depends_on",
                                                             "count", "for_each")}
-            self._module(child, args, depth + 1)
+            raw_args = {k: raw for k, raw in body.items() if k in args}
+            self._module(child, args, depth + 1, (raw_args, call_scope, parent.address))
             refs[suffix] = child.outputs
         if instances and instances[0][0] == "":
             modules[name] = refs[""]
