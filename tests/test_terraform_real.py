@@ -146,3 +146,21 @@ def test_cli_json_contract(tmp_path: Path) -> None:
     assert r.returncode == 2 and "already exists" in r.stderr and out.read_text() == before
     r = subprocess.run([*cmd, "--force", "--format", "text"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "aws_alb" in r.stdout and "priced" in r.stdout
+
+
+@pytest.mark.parametrize("name", ["tam-aurora-serverless", "cloudposse-redis", "cmcs-carts-data",
+                                  "cmcs-carts-frontend"])
+def test_fast_reader_and_python_hcl2_give_the_same_import(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The block reader is only a faster python-hcl2: both must give the same states and the same YAML.
+    (tam-ecs-fargate differs on purpose: python-hcl2 leaves an object key `(local.container_name)` unevaluated.)"""
+    from stackcost.terraform import load
+
+    def run() -> tuple[list[tuple[str, str, str]], str]:
+        load._PARSED.clear()
+        imp = _import(name)
+        return [(i.address, i.status, i.reason) for i in imp.instances], to_yaml(imp)
+
+    fast = run()
+    monkeypatch.setenv("STACKCOST_HCL2", "1")
+    assert run() == fast
+    load._PARSED.clear()
