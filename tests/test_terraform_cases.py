@@ -284,3 +284,22 @@ resource "aws_appautoscaling_target" "this" {
     # cpu 2048 units = 2 vCPU, memory 2048 * 2 MiB = 4 GB; desired 3 within the target's 2..5
     assert (svc["vcpu"], svc["memory_gb"], svc["tasks"]) == (2, 4, {"desired": 3, "min": 2, "max": 5})
     assert _states(imp)["module.taskdef.aws_ecs_task_definition.this"] == "free"
+
+
+def test_a_value_the_model_refuses_fails_its_section_only(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"main.tf": '''
+resource "aws_db_instance" "db" {
+  engine              = "postgres"
+  instance_class      = "db.t4g.micro"
+  allocated_storage   = 20
+  monitoring_interval = 7
+}
+resource "aws_nat_gateway" "n" {}
+'''})
+    imp = import_terraform(root, [])
+    st = _states(imp)
+    # 7 s is not an Enhanced Monitoring interval (1, 5, 10, 15, 30, 60): RDS unresolved, the NAT Gateway priced
+    assert st["aws_db_instance.db"] == "unresolved" and "enhanced_monitoring_interval_s" in next(
+        i.reason for i in imp.instances if i.address == "aws_db_instance.db")
+    assert st["aws_nat_gateway.n"] == "priced" and "rds" not in imp.data
+    _valid(imp)

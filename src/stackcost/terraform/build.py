@@ -803,6 +803,44 @@ def _region(tree: Tree, given: str | None, out: Imported) -> None:
 
 # ------------------------------------------------------------------------------------------------------ entry points
 
+_SECTIONS = (("Fargate", "fargate"), ("RDS PostgreSQL", "rds"), ("read replica of", "rds"),
+             ("Aurora", "aurora"), ("an instance of", "aurora"), ("ElastiCache Serverless", "elasticache_serverless"),
+             ("ElastiCache", "elasticache"), ("a node of its replication group", "elasticache"),
+             ("NAT Gateway", "nat"), ("the public IPv4 of", "nat"), ("a public IPv4 address", "other"),
+             ("Application Load Balancer", "alb"), ("Network Load Balancer", "nlb"),
+             ("interface endpoint", "vpc_endpoints"), ("CloudFront", "cloudfront"), ("S3", "s3"),
+             ("CloudWatch", "cloudwatch"), ("Container Insights", "cloudwatch"), ("KMS", "kms"),
+             ("Secrets Manager", "other"), ("WAF", "other"), ("Route 53", "other"), ("ECR", "other"))
+
+
+def _section_of(reason: str) -> str | None:
+    return next((sec for prefix, sec in _SECTIONS if reason.startswith(prefix)), None)
+
+
+def _validate(out: Imported) -> None:
+    """A value the sizing model refuses (an odd size, a range the code got wrong) takes out that section and
+    makes its resources unresolved with the model's message, never the whole import."""
+    from pydantic import ValidationError
+
+    from stackcost.sizing.model import Environment
+
+    for _ in range(len(out.data) + 1):
+        try:
+            Environment.model_validate(out.data)
+            return
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            section = str(err["loc"][0]) if err["loc"] else ""
+            msg = f"the sizing model refuses {'.'.join(str(x) for x in err['loc'])}: {err['msg']}"
+            if section not in out.data or section == "hours_per_month":
+                raise
+            del out.data[section]
+            out.warnings.append(msg)
+            for inst in out.instances:
+                if inst.status == "priced" and _section_of(inst.reason) == section:
+                    inst.status, inst.reason = "unresolved", msg
+
+
 def build(tree: Tree, env_name: str, region: str | None, source: str) -> Imported:
     preset = parse_stack(preset_text()).environments
     base = preset.get(env_name) or preset["production"]
@@ -813,6 +851,7 @@ def build(tree: Tree, env_name: str, region: str | None, source: str) -> Importe
     ctx = _Ctx(tree, usage, out)
     for step in (_fargate, _rds, _aurora, _elasticache, _network, _edges, _monitoring, _other, _rest):
         step(ctx)
+    _validate(out)
     for inst in tree.instances:
         if inst.status == "unresolved":
             out.warnings.append(f"{inst.where}: {inst.address}: unresolved: {inst.reason}")
