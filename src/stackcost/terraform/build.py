@@ -618,6 +618,11 @@ def _edges(ctx: _Ctx) -> None:
                 classes.add(str(cf.attr("price_class", "PriceClass_All")))
             except Unresolved:
                 classes.add("unresolved")
+        if classes & {"PriceClass_100", "PriceClass_200"}:
+            ctx.warnings.append(f"{cfs[0].where}: price class {', '.join(sorted(classes))} leaves out some edge "
+                                "locations (PriceClass_100: all of Asia); viewers there are served and billed at "
+                                "the nearest included edge, which the preset's edge group does not model: check "
+                                "cloudfront.edge_group")
         if "cloudfront" in ctx.usage:
             ctx.out.data["cloudfront"] = ctx.usage["cloudfront"]
             ctx.note("cloudfront", f"{cfs[0].where} price class {', '.join(sorted(classes))} ({len(cfs)} "

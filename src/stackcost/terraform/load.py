@@ -134,6 +134,7 @@ class Tree:
     providers: list[tuple[str, dict[str, Any], Scope, str]] = field(default_factory=list)  # root aws providers
     root_scope: Scope | None = None
     files: list[Path] = field(default_factory=list)
+    variables: dict[str, Any] = field(default_factory=dict)  # a plan's input variables
 
 
 _BLOCK = re.compile(r'^[ \t]*(resource|module|locals|provider|variable)\b[ \t]*(?:"([^"]+)")?[ \t]*(?:"([^"]+)")?',

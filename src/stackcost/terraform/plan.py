@@ -82,6 +82,9 @@ def read_plan(path: Path) -> tuple[Tree, str | None, str]:
                                            f"{path}:{lines.get(cfg.get('address', ''), '?')}", module, {}, None,
                                            "not-created", "no instance in the plan (count = 0, for_each empty, or "
                                                           "destroyed)"))
+    for name, v in (plan.get("variables") or {}).items():
+        if isinstance(v, dict) and "value" in v:
+            tree.variables[str(name)] = v["value"]
     region, source = _region(plan, path)
     tree.root_scope = Scope({})
     return tree, region, source

@@ -37,7 +37,9 @@ def run_import(directory: Path | None, plan: Path | None, var_files: list[Path],
         tree, code_region, source = read_plan(plan)
         if code_region:
             tree.providers = []
-        imported = build(tree, env or "production", region or code_region, f"plan {plan}")
+        plan_env = tree.variables.get("environment")
+        imported = build(tree, env or (plan_env if isinstance(plan_env, str) and plan_env else "production"),
+                         region or code_region, f"plan {plan}")
         if not region and code_region:
             imported.region_source = source
         elif not region:
