@@ -135,3 +135,20 @@ def test_git_archive_source(server: _Server, tmp_path: Path) -> None:
 ])
 def test_version_constraints(version: str, constraint: str | None, ok: bool) -> None:
     assert allowed(version, constraint) is ok
+
+
+def test_cli_download_modules(server: _Server, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = _redis_tree(tmp_path, server.host)
+    out = tmp_path / "r.yaml"
+    cmd = [sys.executable, "-m", "stackcost", "import", "terraform", str(root), "--var-file",
+           str(root / "fixtures.us-east-2.tfvars"), "-o", str(out), "--format", "json", "--download-modules",
+           "--module-cache", str(tmp_path / "cache")]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    states = {x["address"]: x["status"] for x in data["resources"]}
+    assert states["module.redis.aws_elasticache_replication_group.default[0]"] == "priced"
+    assert (tmp_path / "cache").is_dir() and "node_type: cache.m6g.large" in out.read_text()
