@@ -303,3 +303,30 @@ resource "aws_nat_gateway" "n" {}
         i.reason for i in imp.instances if i.address == "aws_db_instance.db")
     assert st["aws_nat_gateway.n"] == "priced" and "rds" not in imp.data
     _valid(imp)
+
+
+def test_null_argument_to_a_module_is_the_provider_default(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"main.tf": '''
+module "db" {
+  source       = "./db"
+  storage_type = null
+  multi_az     = null
+}
+''', "db/main.tf": '''
+variable "storage_type" { default = "io1" }
+variable "multi_az" {
+  default  = true
+  nullable = false
+}
+resource "aws_db_instance" "this" {
+  engine            = "postgres"
+  instance_class    = "db.m6g.large"
+  allocated_storage = 100
+  storage_type      = var.storage_type
+  multi_az          = var.multi_az
+}
+'''})
+    rds = import_terraform(root, []).data["rds"]
+    # storage_type: null passed to a nullable variable stays null (the engine's default, not the module's io1);
+    # multi_az: null passed to `nullable = false` takes the variable's default true
+    assert rds["storage_type"] is None and rds["multi_az"] is True

@@ -333,11 +333,10 @@ class Walker:
                 return self.inputs[name]
             if args is not None and name in args:
                 v = args[name]()
-                if v is not None or "default" not in body:
+                # a null argument keeps the variable null (so the provider's default applies), unless the
+                # variable says `nullable = false`: then its default is used, as Terraform does
+                if v is not None or body.get("nullable") is not False or "default" not in body:
                     return v
-                # a null argument to a variable with a default: Terraform keeps null only if nullable; the
-                # default is what the provider would see in the common `nullable = false` case and is never
-                # less accurate than null for sizing.
             if "default" in body:
                 return value(body["default"], Scope({}))
             raise Unresolved(f"var.{name} has no value (declared at {where}; give it in a --var-file)")
