@@ -73,3 +73,49 @@ def test_cli_plan(tmp_path: Path) -> None:
                         str(tmp_path / "x.yaml")], capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and r.stderr.startswith("error: ") and len(r.stderr.splitlines()) == 1
     assert not (tmp_path / "x.yaml").exists()
+
+
+def test_unknowns_filled_from_the_configuration(tmp_path: Path) -> None:
+    """Real plans of this stack were not found; this one is built here in `terraform show -json`'s layout: the
+    service's task_definition and the target's resource_id are unknown until apply, so the links come from the
+    configuration's references, and the task definition's memory (unknown in planned_values) from its constant."""
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"child_modules": [{"address": "module.app", "resources": [
+            {"address": "module.app.aws_ecs_task_definition.this", "mode": "managed",
+             "type": "aws_ecs_task_definition", "name": "this", "values": {"cpu": "1024", "family": "api"}},
+            {"address": "module.app.aws_ecs_service.this[0]", "mode": "managed", "type": "aws_ecs_service",
+             "name": "this", "index": 0, "values": {"name": "api", "desired_count": 2, "launch_type": "FARGATE"}},
+            {"address": "module.app.aws_appautoscaling_target.this[0]", "mode": "managed",
+             "type": "aws_appautoscaling_target", "name": "this", "index": 0,
+             "values": {"min_capacity": 2, "max_capacity": 8, "service_namespace": "ecs"}},
+        ]}]}},
+        "configuration": {
+            "provider_config": {"aws": {"name": "aws", "expressions": {"region": {"references": ["var.region"]}}}},
+            "root_module": {"module_calls": {"app": {"module": {"resources": [
+                {"address": "aws_ecs_task_definition.this", "mode": "managed", "type": "aws_ecs_task_definition",
+                 "name": "this", "expressions": {"memory": {"constant_value": "3072"}}},
+                {"address": "aws_ecs_service.this", "mode": "managed", "type": "aws_ecs_service", "name": "this",
+                 "expressions": {"task_definition": {"references": ["aws_ecs_task_definition.this.arn",
+                                                                    "aws_ecs_task_definition.this"]}}},
+                {"address": "aws_appautoscaling_target.this", "mode": "managed",
+                 "type": "aws_appautoscaling_target", "name": "this",
+                 "expressions": {"resource_id": {"references": ["aws_ecs_cluster.main.name", "aws_ecs_cluster.main",
+                                                                "aws_ecs_service.this[0].name",
+                                                                "aws_ecs_service.this[0]"]}}},
+                {"address": "aws_ecs_service.spare", "mode": "managed", "type": "aws_ecs_service", "name": "spare",
+                 "count_expression": {"constant_value": 0}},
+            ]}}}},
+        },
+        "variables": {"region": {"value": "ap-northeast-2"}, "environment": {"value": "staging"}},
+    }
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    tree, region, source = read_plan(path)
+    imp = build(tree, "staging", region, "plan")
+    assert region == "ap-northeast-2" and "var.region" in source
+    (svc,) = imp.data["fargate"]
+    assert (svc["vcpu"], svc["memory_gb"], svc["tasks"]) == (1, 3, {"desired": 2, "min": 2, "max": 8})
+    states = {i.address: i.status for i in imp.instances}
+    assert states["module.app.aws_ecs_service.spare"] == "not-created"
+    assert states["module.app.aws_appautoscaling_target.this[0]"] == "free"
