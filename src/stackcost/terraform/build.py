@@ -15,7 +15,7 @@ from typing import Any
 
 from stackcost.sizing import fargate_sizes
 from stackcost.sizing.load import PRESET, parse_stack, preset_text
-from stackcost.terraform.expr import Scope, Unresolved, value
+from stackcost.terraform.expr import Scope, Unresolved, known, value
 from stackcost.terraform.load import Instance, ModuleFinder, Tree, read_var_file, walk
 
 DEFAULT_REGION = "ap-northeast-2"
@@ -786,7 +786,10 @@ def _region(tree: Tree, given: str | None, out: Imported) -> None:
             continue
         raw = str(body["region"])
         try:
-            code_region = str(value(body["region"], scope))
+            found = known(value(body["region"], scope))
+            if not isinstance(found, str) or not found:
+                raise Unresolved(f"region = {found!r}")
+            code_region = found
             kind = "literal" if "${" not in raw else raw.strip('"${}')
             source = f"provider block {where} ({kind})"
         except Unresolved as exc:

@@ -146,7 +146,7 @@ class _Reader:
                     raise Syntax(f"{name}: no value")
                 self.i = end
                 if name in out:
-                    raise Syntax(f"{name} defined twice")
+                    raise Syntax(f"{name} defined twice (or as a block too)")
                 out[name] = _value(text)
                 continue
             labels = []
@@ -169,7 +169,10 @@ class _Reader:
             node: Any = inner
             for label in reversed(labels):
                 node = {label: node}
-            out.setdefault(name, []).append(node)
+            blocks = out.setdefault(name, [])
+            if not isinstance(blocks, list):
+                raise Syntax(f"{name} is both an attribute and a block")
+            blocks.append(node)
 
 
 def _value(text: str) -> Any:
