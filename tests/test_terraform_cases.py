@@ -330,3 +330,26 @@ resource "aws_db_instance" "this" {
     # storage_type: null passed to a nullable variable stays null (the engine's default, not the module's io1);
     # multi_az: null passed to `nullable = false` takes the variable's default true
     assert rds["storage_type"] is None and rds["multi_az"] is True
+
+
+def test_region_known_only_after_apply_is_assumed(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"main.tf": '''
+data "aws_region" "current" {}
+provider "aws" {
+  region = data.aws_region.current.name
+}
+resource "aws_nat_gateway" "n" {}
+'''})
+    imp = import_terraform(root, [])
+    assert imp.region == "ap-northeast-2" and imp.region_source.startswith("assumed")
+    _valid(imp)
+
+
+def test_attribute_and_block_of_one_name_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = _tree(tmp_path, {"main.tf": 'resource "aws_s3_bucket" "b" {\n  tags = {}\n  tags {\n  }\n}\n'})
+    r = subprocess.run([sys.executable, "-m", "stackcost", "import", "terraform", str(root), "-o",
+                        str(tmp_path / "o.yaml")], capture_output=True, text=True, timeout=60)
+    assert r.returncode in (0, 2) and "internal error" not in r.stderr and "Traceback" not in r.stderr
