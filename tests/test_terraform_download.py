@@ -152,3 +152,22 @@ def test_cli_download_modules(server: _Server, tmp_path: Path) -> None:
     states = {x["address"]: x["status"] for x in data["resources"]}
     assert states["module.redis.aws_elasticache_replication_group.default[0]"] == "priced"
     assert (tmp_path / "cache").is_dir() and "node_type: cache.m6g.large" in out.read_text()
+
+
+def test_registry_redirect_to_a_git_source(server: _Server, tmp_path: Path) -> None:
+    """The public registry answers a GitHub-hosted module's download with a git:: address (X-Terraform-Get)."""
+    base = "/v1/modules/terraform-aws-modules/rds-aurora/aws"
+    server.routes[f"{base}/versions"] = (200, {}, json.dumps({"modules": [{"versions": [
+        {"version": "8.5.0"}, {"version": "9.0.0"}, {"version": "10.0.0"}]}]}).encode())
+    server.routes[f"{base}/9.0.0/download"] = (204, {"X-Terraform-Get": f"git::http://{server.host}/"
+                                                     "terraform-aws-modules/terraform-aws-rds-aurora?ref=v9.0.0"}, b"")
+    dst = tmp_path / "aurora"
+    shutil.copytree(REAL / "tam-aurora-serverless/examples/serverless", dst)
+    main = dst / "main.tf"
+    main.write_text(main.read_text().replace('source = "../../"', f'source  = "{server.host}/terraform-aws-modules/'
+                                             'rds-aurora/aws"\n  version = "~> 9.0"'))
+    imp = import_terraform(dst, [], finder=Downloader(tmp_path / "cache").find)
+    # "~> 9.0" allows 9.x only: 9.0.0 of the three, then the git archive of tag v9.0.0
+    assert f"{base}/9.0.0/download" in server.hits
+    assert "/terraform-aws-modules/terraform-aws-rds-aurora/archive/v9.0.0.tar.gz" in server.hits
+    assert imp.data["aurora"]["instances"] == [{"instance_class": "db.serverless", "count": 2}]
