@@ -547,6 +547,8 @@ def _network(ctx: _Ctx) -> None:
         first = lbs[0]
         try:
             internal = bool(first.attr("internal", False))
+            ctx.note(f"{kind}.internet_facing", f"{first.where} internal = {str(internal).lower()}"
+                     + ("" if first.has("internal") else " (the provider's default)"))
         except Unresolved:
             internal = kind == "nlb"
             ctx.note(f"{kind}.internet_facing", f"assumption: {first.where} internal unresolved")
@@ -567,11 +569,12 @@ def _network(ctx: _Ctx) -> None:
                                    "internet_facing": not internal}
         if kind == "alb":
             section.update(ctx.preset("alb", "load_balancers", "availability_zones", "internet_facing"))
-            ctx.note("alb.new_connections_per_s", PRESET_NOTE + " (all LCU inputs and rules)")
+            for k in ctx.preset("alb", "load_balancers", "availability_zones", "internet_facing"):
+                ctx.note(f"alb.{k}", PRESET_NOTE)
         else:
             for k in ("new_connections_per_s", "active_connections_per_min", "processed_gb_per_h"):
                 section[k] = 0
-            ctx.note("nlb.new_connections_per_s", NOT_IN_PRESET + " (all NLCU inputs)")
+                ctx.note(f"nlb.{k}", NOT_IN_PRESET)
             ctx.warnings.append(f"{first.where}: NLB traffic is not in the code nor the preset: set it in the YAML")
         ctx.out.data[kind] = section
         ctx.note(f"{kind}.load_balancers", ", ".join(sorted({lb.where for lb in lbs})))
@@ -657,6 +660,7 @@ def _monitoring(ctx: _Ctx) -> None:
         for k in ("logs_ingested_gb", "logs_stored_gb"):
             if k in ctx.usage.get("cloudwatch", {}):
                 cw[k] = ctx.usage["cloudwatch"][k]
+                ctx.note(f"cloudwatch.{k}", PRESET_NOTE)
         ctx.note("cloudwatch.logs_ingested_gb", f"{len(groups)} aws_cloudwatch_log_group, retention "
                                                 f"{', '.join(sorted(retention))} days; GB: {PRESET_NOTE}")
     alarms = ctx.of("aws_cloudwatch_metric_alarm")
@@ -689,6 +693,7 @@ def _monitoring(ctx: _Ctx) -> None:
         for k in ("container_insights_metrics", "container_insights_logs_gb"):
             if k in ctx.usage.get("cloudwatch", {}):
                 cw[k] = ctx.usage["cloudwatch"][k]
+                ctx.note(f"cloudwatch.{k}", PRESET_NOTE)
         ctx.note("cloudwatch.container_insights", f"{insights[0].where} setting containerInsights (metrics and "
                                                   f"logs: {PRESET_NOTE})")
     if cw:
