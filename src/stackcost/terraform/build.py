@@ -271,7 +271,8 @@ def _targets_service(t: Instance, svc: Instance, name: str, all_svcs: list[Insta
         return False
     linked = _linked(t, "resource_id", all_svcs)
     if linked:
-        # resource_id = "service/${cluster}/${service}": the service is named after the cluster, take the last
+        # resource_id = "service/${cluster}/${service}": only the aws_ecs_service it names counts (the cluster
+        # reference is not a service); with count/for_each, the instance of the same index or key
         return _pick(t, [s for s in linked]) is svc or (svc in linked and len(linked) == 1)
     try:
         rid = t.attr("resource_id")
