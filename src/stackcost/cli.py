@@ -372,27 +372,29 @@ def report_cmd(
 
 @import_app.command("terraform")
 def import_terraform_cmd(
-    directory: Annotated[Path, typer.Argument(help="the Terraform root (modules with local sources are followed)")],
+    directory: Annotated[Path | None, typer.Argument(help="the Terraform root (local, terraform-init and "
+                                                          "downloaded modules are followed)")] = None,
+    plan: Annotated[Path | None, typer.Option("--plan", help="a plan as JSON (terraform show -json plan.out)")] = None,
     var_file: Annotated[list[Path] | None, typer.Option("--var-file", help="a .tfvars file (repeatable)")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="AWS region (default: the aws provider's)")] = None,
     env: Annotated[str | None, typer.Option("--env", help="environment name (default: var.environment)")] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="sizing YAML to write")] = Path("cost.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="overwrite an existing output file")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="text | json")] = "text",
+    workspace: Annotated[str | None, typer.Option("--workspace", help="terraform.workspace (default: default)")] = None,
+    download_modules: Annotated[bool, typer.Option("--download-modules", help="fetch registry and git modules "
+                                                   "into a cache (off: no network)")] = False,
+    module_cache: Annotated[Path | None, typer.Option("--module-cache", help="cache directory for "
+                                                      "--download-modules")] = None,
 ) -> None:
-    """Write a sizing YAML for one environment from Terraform (what it cannot resolve is listed, never guessed)."""
-    from stackcost.terraform.build import import_terraform
-    from stackcost.terraform.emit import to_yaml
-    from stackcost.util import write_atomic
+    """Write a sizing YAML for one environment from Terraform code or a plan; every resource ends priced, free,
+    unsupported, not-created or unresolved (with the reason), nothing is guessed."""
+    from stackcost.terraform.report import run_import
 
-    if not directory.is_dir():
-        raise UserError(f"{directory}: not a directory")
-    for vf in var_file or []:
-        if not vf.is_file():
-            raise UserError(f"--var-file {vf}: no such file")
-    imported = import_terraform(directory, list(var_file or []), env)
-    text = to_yaml(imported, f"{directory} " + " ".join(f"--var-file {v}" for v in var_file or []))
-    write_atomic(output, text)
-    for w in imported.warnings:
-        print(f"warning: {w}", file=sys.stderr)
-    print(f"wrote {output} ({imported.environment}); then: cost estimate {imported.environment} --config {output}")
+    if fmt not in ("text", "json"):
+        raise UserError(f"--format {fmt}: use text or json")
+    print(run_import(directory, plan, list(var_file or []), region, env, output, force, fmt, workspace,
+                     download_modules, module_cache), end="")
 
 
 class DiffFmt(StrEnum):

@@ -59,11 +59,17 @@ def _emit(node: dict[str, Any], indent: int, path: str, origin: dict[str, str], 
             out.append(f"{pad}{key}: {_inline(v)}{comment}")
 
 
-def to_yaml(imp: Imported, source: str, region: str = "ap-northeast-2") -> str:
-    lines = [f"# stackcost sizing imported from Terraform: {source}",
-             "# Values with a file:line come from the Terraform; 'assumption' values are the preset's typical usage,",
-             "# which infrastructure code cannot know: replace them with your own numbers.",
-             f"region: {region}", "environments:", f"  {imp.environment}:"]
+def to_yaml(imp: Imported, source: str | None = None) -> str:
+    counts: dict[str, int] = {}
+    for inst in imp.instances:
+        counts[inst.status] = counts.get(inst.status, 0) + 1
+    states = ", ".join(f"{counts[s]} {s}" for s in ("priced", "free", "unsupported", "not-created", "unresolved")
+                       if counts.get(s))
+    lines = [f"# stackcost sizing imported from Terraform: {source or imp.source}",
+             "# Values with a file:line come from the Terraform; 'assumption' values are usage the code cannot know",
+             "# (the preset's typical values, or 0 where the preset has none): replace them with your own numbers.",
+             f"# Resources: {states or 'none'} (`cost import terraform --format json` lists each one).",
+             f"region: {imp.region}  # {imp.region_source}", "environments:", f"  {imp.environment}:"]
     _emit(imp.data, 4, "", imp.origin, lines)
     text = "\n".join(lines) + "\n"
     data = yaml.safe_load(text)
