@@ -255,6 +255,15 @@ def _one_service(ctx: _Ctx, svc: Instance, tasks: list[Instance], targets: list[
             entry["tasks"]["max"] = max(_int(hi, "max_capacity"), desired)
         tasks_note += f"; min/max from {t.where}"
         ctx.mark(t, "free", f"no charge of its own; sets the task range of {svc.address}")
+        # Each target-tracking policy on this target creates two CloudWatch alarms (counted by the pricer).
+        policies = [p for p in ctx.of("aws_appautoscaling_policy") if _linked(p, "resource_id", [t])
+                    and str(p.attr("policy_type") or "StepScaling") == "TargetTrackingScaling"]
+        if policies:
+            entry["target_tracking_policies"] = entry.get("target_tracking_policies", 0) + len(policies)
+            ctx.note(f"fargate.{name}.target_tracking_policies",
+                     ", ".join(f"{p.where} TargetTrackingScaling" for p in policies))
+            for p in policies:
+                ctx.mark(p, "free", f"no charge of its own; its 2 CloudWatch alarms are counted with {svc.address}")
     ctx.note(f"fargate.{name}.tasks", tasks_note)
     ctx.mark(td, "free", f"no charge of its own; sizes {svc.address}")
     ctx.mark(svc, "priced", f"Fargate {vcpu} vCPU / {mem_gb} GB")
