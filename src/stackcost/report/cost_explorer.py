@@ -78,7 +78,7 @@ def _rows(results: list[dict[str, Any]]) -> list[ActualRow]:
             out.append(ActualRow(day=day, environment=env, aws_service=service, service=mapping.from_ce(service),
                                  usd=Decimal(metrics.get("UnblendedCost", {}).get("Amount", "0")),
                                  amortized_usd=Decimal(metrics["AmortizedCost"]["Amount"])
-                                 if "AmortizedCost" in metrics else None))
+                                 if "AmortizedCost" in metrics else None, kind="tax" if service == "Tax" else "usage"))
     return out
 
 
@@ -93,7 +93,8 @@ def fetch(clients: Clients, month_start: date, month_end: date, as_of: date, env
     try:
         _cached(cache, f"{key}-monthly", lambda: _pages(clients.ce, **_query("MONTHLY", month_start, end)))
         daily = _cached(cache, f"{key}-daily", lambda: _pages(clients.ce, **_query("DAILY", month_start, end)))
-        actuals = Actuals(source="Cost Explorer", rows=_rows(daily))
+        rows = _rows(daily)
+        actuals = Actuals(source="Cost Explorer", rows=rows, format="Cost Explorer", rows_read=len(rows))
         if end < month_end:
             for env in environments:
                 resp = _cached(cache, f"{key}-forecast-{env}", lambda env=env: clients.forecast.get_cost_forecast(
