@@ -319,6 +319,13 @@ def report_cmd(
     threshold_usd: float = 10.0,
     risk: Annotated[Risk, typer.Option(help="risk level of the recommended plan shown")] = Risk.medium,
     profile: Annotated[str | None, typer.Option(help="AWS profile for --actuals ce")] = None,
+    actuals_format: Annotated[str, typer.Option(help="auto (from the columns) | focus | cur2 | cur-legacy | csv")]
+    = "auto",
+    tag_key: Annotated[str, typer.Option(help="the environment tag (Environment, user:Environment, env, ...)")]
+    = "Environment",
+    athena_workgroup: Annotated[str | None, typer.Option(help="Athena workgroup for --actuals athena:DB.TABLE")]
+    = None,
+    athena_output: Annotated[str | None, typer.Option(help="s3:// location for Athena query results")] = None,
 ) -> None:
     """Monthly budget report: estimate vs budget vs actual spend, as Markdown, HTML or Excel."""
     from datetime import date
@@ -340,7 +347,8 @@ def report_cmd(
                        krw=(Decimal(str(krw_rate)), krw_date) if krw_rate else None,
                        budget=Decimal(str(budget)) if budget is not None else None,
                        thresholds=(Decimal(str(threshold_pct)), Decimal(str(threshold_usd))), risk=risk.value,
-                       profile=profile)
+                       profile=profile, actuals_format=actuals_format, tag_key=tag_key,
+                       athena={"workgroup": athena_workgroup, "output": athena_output})
     print(f"wrote {path}")
 
 

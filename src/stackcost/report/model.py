@@ -320,12 +320,13 @@ def _usage_types(est: Any, rows: list[ActualRow], share: Decimal) -> list[UsageT
         e[1] += i.monthly_usd
     out = []
     for key in sorted(set(actual) | set(lines)):
-        a, e = actual.get(key), lines.get(key)
+        got, line = actual.get(key), lines.get(key)
+        unit = str((got or line or ["", "", ""])[2])
         out.append(UsageTypeRow(
-            service=key[0], usage_type=key[1], unit=(a or e)[2],  # type: ignore[index]
-            actual_quantity=a[0] if a else Decimal(0), actual_usd=a[1] if a else Decimal(0),
-            estimate_quantity_to_date=e[0] * share if e else None, estimate_to_date=e[1] * share if e else None,
-            estimate_component=e[3] if e else ""))
+            service=key[0], usage_type=key[1], unit=unit,
+            actual_quantity=got[0] if got else Decimal(0), actual_usd=got[1] if got else Decimal(0),
+            estimate_quantity_to_date=line[0] * share if line else None,
+            estimate_to_date=line[1] * share if line else None, estimate_component=line[3] if line else ""))
     return out
 
 

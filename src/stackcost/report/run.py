@@ -12,7 +12,7 @@ from typing import Any
 from stackcost.catalog import Catalog
 from stackcost.estimate import EstimateError
 from stackcost.report import render
-from stackcost.report.actuals import Actuals, ActualsError, read_simple_csv, unavailable
+from stackcost.report.actuals import Actuals, ActualsError, unavailable
 from stackcost.report.model import KOREAN_VAT, Options, Report, build, load_previous
 from stackcost.sizing.model import Stack
 from stackcost.util import write_atomic
@@ -49,6 +49,8 @@ def get_actuals(spec: str | None, opts: Options, envs: list[str], out: Path, pro
             from stackcost.report.billing import s3
 
             files = s3.fetch(path, opts.start, opts.end, out / ".cache" / "s3", client=clients, profile=profile)
+            if not files:
+                return unavailable(path, f"no billing rows for {opts.month} in {path} (no export files for the month)")
             return read_files(path, opts.start, opts.end, fmt=fmt, tag_key=tag_key, files=files)
         if kind == "csv" and fmt == "auto" and Path(path).is_file():
             # csv:PATH is the simple CSV as before, unless its columns say it is an export.

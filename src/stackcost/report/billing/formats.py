@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from stackcost.report.actuals import ActualsError
 
@@ -116,20 +117,24 @@ def _day(cols: Columns, *names: str) -> str:
     if cols.is_text(name):
         # ISO strings in every layout ("2024-09-18 22:00:00", "2023-11-01T00:00:00.000Z"): the date is the first
         # ten characters; a malformed one is a conversion error, not a skipped row.
-        return f"CAST(LEFT(TRIM({ident(name)}), 10) AS DATE)"
+        return f"CAST(substr(TRIM({ident(name)}), 1, 10) AS DATE)"
     return f"CAST({ident(name)} AS DATE)"
 
 
-def _map_tag(cols: Columns, name: str | None, keys: set[str]) -> str:
+def _map_tag(cols: Columns, name: str | None, keys: set[str], dialect: str) -> str:
     """A tag value out of a map column (Parquet MAP, or JSON text in CSV), key matched case-insensitively."""
     if name is None:
         return "''"
     col = ident(name)
-    if cols.types[name].upper().startswith("MAP"):
+    inlist = ", ".join(lit(k) for k in sorted(keys))
+    is_map = cols.types[name].upper().startswith("MAP")
+    if dialect == "trino":  # Athena
+        m = col if is_map else f"CAST(json_parse(NULLIF(TRIM({col}), '')) AS MAP(VARCHAR, VARCHAR))"
+        return f"COALESCE(element_at(map_values(map_filter({m}, (k, v) -> lower(k) IN ({inlist}))), 1), '')"
+    if is_map:
         m = f"CAST({col} AS MAP(VARCHAR, VARCHAR))"
     else:
         m = f"CAST(CAST(NULLIF(TRIM(CAST({col} AS VARCHAR)), '') AS JSON) AS MAP(VARCHAR, VARCHAR))"
-    inlist = ", ".join(lit(k) for k in sorted(keys))
     return f"COALESCE(list_filter(map_entries({m}), lambda e: lower(e.key) IN ({inlist}))[1].value, '')"
 
 
@@ -143,8 +148,9 @@ def _column_tag(cols: Columns, keys: set[str], bare: str) -> str:
     return "COALESCE(" + ", ".join(f"NULLIF(CAST({ident(c)} AS VARCHAR), '')" for c in found) + ", '')"
 
 
-def select_sql(fmt: str, cols: Columns, source: str, tag_key: str) -> str:
-    """SELECT of the internal columns from `source` (a DuckDB table expression)."""
+def select_sql(fmt: str, cols: Columns, source: str, tag_key: str, dialect: str = "duckdb") -> str:
+    """SELECT of the internal columns from `source` (a DuckDB table expression, or an Athena table with
+    dialect="trino": the same SQL but for the map functions)."""
     bare, keys = tag_names(tag_key)
     if fmt == "focus":
         kind = ("CASE WHEN lower({cc}) = 'correction' THEN 'correction' "
@@ -156,7 +162,7 @@ def select_sql(fmt: str, cols: Columns, source: str, tag_key: str) -> str:
                    if cols.has("x_ServiceCode") else _text(cols, "ServiceName"))
         fields = {
             "day": _day(cols, "ChargePeriodStart"),
-            "tag": _map_tag(cols, cols.find("Tags"), keys | {f"user:{bare.lower()}"}),
+            "tag": _map_tag(cols, cols.find("Tags"), keys, dialect),
             "service": service,
             "usage_type": _text(cols, "x_UsageType"),
             "unit": _text(cols, "ConsumedUnit", "PricingUnit"),
@@ -202,7 +208,7 @@ def select_sql(fmt: str, cols: Columns, source: str, tag_key: str) -> str:
                 f"WHEN 'EdpDiscount' THEN 'discount' WHEN 'PrivateRateDiscount' THEN 'discount' "
                 f"WHEN 'DistributorDiscount' THEN 'discount' ELSE 'usage' END")
         if fmt == "cur2" and not slash:
-            tag = _map_tag(cols, cols.find("resource_tags"), keys)
+            tag = _map_tag(cols, cols.find("resource_tags"), keys, dialect)
         else:
             tag = _column_tag(cols, keys, bare)
         svc = cols.find(n("product_servicecode", "product/servicecode"))
@@ -221,7 +227,8 @@ def select_sql(fmt: str, cols: Columns, source: str, tag_key: str) -> str:
             "unblended": unblended,
             "amortized": amortized,
             "kind": kind,
-            "region": _text(cols, n("product_region_code", "product/regionCode"), n("product_region", "product/region")),
+            "region": _text(cols, n("product_region_code", "product/regionCode"),
+                            n("product_region", "product/region")),
             "account": _text(cols, n("line_item_usage_account_id", "lineItem/UsageAccountId")),
             "currency": _text(cols, n("line_item_currency_code", "lineItem/CurrencyCode")),
             "provider": "'AWS'",
@@ -231,11 +238,11 @@ def select_sql(fmt: str, cols: Columns, source: str, tag_key: str) -> str:
     return "SELECT " + ", ".join(f"{expr} AS {name}" for name, expr in fields.items()) + f" FROM {source}"
 
 
-AGGREGATE = """
-SELECT day, tag, service, usage_type, unit, kind, region, account, currency, provider,
-       SUM(quantity) AS quantity, SUM(unblended) AS unblended, SUM(amortized) AS amortized, COUNT(*) AS n
-FROM ({inner}) t
-WHERE day >= ? AND day < ?
-GROUP BY ALL
-ORDER BY ALL
-"""
+def aggregate_sql(inner: str, start: date, end: date) -> str:
+    """Per day and every internal dimension: the sums. Valid in DuckDB and in Athena's Trino alike (ordinal GROUP
+    BY, date literals), so an organisation's Athena runs the very query the tests run locally."""
+    return (
+        "SELECT day, tag, service, usage_type, unit, kind, region, account, currency, provider, "
+        "SUM(quantity) AS quantity, SUM(unblended) AS unblended, SUM(amortized) AS amortized, COUNT(*) AS n "
+        f"FROM ({inner}) t WHERE day >= DATE '{start.isoformat()}' AND day < DATE '{end.isoformat()}' "
+        "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10")

@@ -13,7 +13,7 @@ from typing import Any
 
 from stackcost.report import mapping
 from stackcost.report.actuals import ActualRow, Actuals, ActualsError, read_simple_csv
-from stackcost.report.billing.formats import AGGREGATE, LABELS, Columns, detect, label_for, select_sql
+from stackcost.report.billing.formats import LABELS, Columns, aggregate_sql, detect, label_for, select_sql
 
 CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.gzip")
 AWS_PROVIDERS = {"aws", "amazon web services", "amazon"}
@@ -92,8 +92,8 @@ def read_files(spec: str, month_start: date, month_end: date, *, fmt: str = "aut
                 raise ActualsError(f"{source}: the simple CSV format reads one file")
             return read_simple_csv(files[0], month_start, month_end)
         try:
-            sql = AGGREGATE.format(inner=select_sql(fmt, cols, relation, tag_key))
-            rows = con.execute(sql, [month_start, month_end]).fetchall()
+            sql = aggregate_sql(select_sql(fmt, cols, relation, tag_key), month_start, month_end)
+            rows = con.execute(sql).fetchall()
         except duckdb.Error as exc:
             raise ActualsError(f"{source}: not a {label} export this tool can read ({_first_line(exc)})") from None
         months: list[str] = []
