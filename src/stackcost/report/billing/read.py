@@ -81,6 +81,8 @@ def read_files(spec: str, month_start: date, month_end: date, *, fmt: str = "aut
             cols = _columns(con, relation)
         except duckdb.Error as exc:
             raise ActualsError(f"{source}: cannot read ({_first_line(exc)})") from None
+        if len(files) > 1:
+            _same_layout(con, files, source)
         if fmt == "auto":
             fmt, label = detect(cols)
         else:
@@ -92,21 +94,40 @@ def read_files(spec: str, month_start: date, month_end: date, *, fmt: str = "aut
                 raise ActualsError(f"{source}: the simple CSV format reads one file")
             return read_simple_csv(files[0], month_start, month_end)
         try:
-            sql = aggregate_sql(select_sql(fmt, cols, relation, tag_key), month_start, month_end)
-            rows = con.execute(sql).fetchall()
+            inner = select_sql(fmt, cols, relation, tag_key)
+        except ActualsError as exc:
+            raise ActualsError(f"{source}: not a {label} export ({exc})") from None
+        try:
+            rows = con.execute(aggregate_sql(inner, month_start, month_end)).fetchall()
         except duckdb.Error as exc:
             raise ActualsError(f"{source}: not a {label} export this tool can read ({_first_line(exc)})") from None
         months: list[str] = []
         if not rows:
             try:
                 months = [m for (m,) in con.execute(
-                    f"SELECT DISTINCT strftime(day, '%Y-%m') FROM ({select_sql(fmt, cols, relation, tag_key)}) "
+                    f"SELECT DISTINCT strftime(day, '%Y-%m') FROM ({inner}) "
                     "ORDER BY 1").fetchall()]
             except duckdb.Error:
                 months = []
     finally:
         con.close()
     return to_actuals(rows, source=source, label=label, month_start=month_start, months=months)
+
+
+def _same_layout(con: Any, files: list[Path], source: str) -> None:
+    """Files read together must be one layout: read by name, a FOCUS file and a CUR file would union into columns
+    where each one's rows lack the other's dates, and be dropped without a word."""
+    import duckdb
+
+    seen: dict[str, Path] = {}
+    for f in files if len(files) <= 200 else [files[0], files[-1]]:
+        try:
+            label = detect(_columns(con, _relation([f])))[1]
+        except (ActualsError, duckdb.Error):
+            label = "unknown"
+        seen.setdefault(label, f)
+    if len(seen) > 1:
+        raise ActualsError(f"{source}: mixes layouts ({'; '.join(f'{k}: {v.name}' for k, v in seen.items())})")
 
 
 def _first_line(exc: BaseException) -> str:
