@@ -272,7 +272,7 @@ def test_focus12_krw_corrections_two_months(stack: Stack, catalog: Catalog, tmp_
 # -- detection, forcing, bad inputs ---------------------------------------------------------------------------------
 
 def test_forced_format_that_does_not_fit_is_one_line() -> None:
-    with pytest.raises(ActualsError, match="not a CUR 2.0 export"):
+    with pytest.raises(ActualsError, match=r"not a CUR 2\.0 export"):
         read_files(str(FOCUS10), date(2024, 9, 1), date(2024, 10, 1), fmt="cur2")
     a = read_files(str(FOCUS10), date(2024, 9, 1), date(2024, 10, 1), fmt="focus")
     assert a.format == "FOCUS 1.0"

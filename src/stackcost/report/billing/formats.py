@@ -64,9 +64,9 @@ def detect(cols: Columns) -> tuple[str, str]:
         return "cur-legacy", "CUR legacy (Athena naming)"
     if {"date", "service", "environment", "USD"} <= set(cols.types):
         return "csv", "CSV"
-    some = ", ".join(list(cols.types)[:6])
+    some = ", ".join(repr(c[:40]) for c in list(cols.types)[:4])
     raise ActualsError(f"not a billing export this tool knows (FOCUS, CUR 2.0, legacy CUR, or the simple CSV); "
-                       f"its columns start {some}")
+                       f"{len(cols.types)} columns: {some}{', ...' if len(cols.types) > 4 else ''}")
 
 
 def label_for(fmt: str, cols: Columns) -> str:

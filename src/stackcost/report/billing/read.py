@@ -84,7 +84,10 @@ def read_files(spec: str, month_start: date, month_end: date, *, fmt: str = "aut
         if len(files) > 1:
             _same_layout(con, files, source)
         if fmt == "auto":
-            fmt, label = detect(cols)
+            try:
+                fmt, label = detect(cols)
+            except ActualsError as exc:
+                raise ActualsError(f"{source}: {exc}") from None
         else:
             if fmt not in LABELS:
                 raise ActualsError(f"--actuals-format {fmt!r}: expected auto, {', '.join(LABELS)}")
@@ -131,7 +134,10 @@ def _same_layout(con: Any, files: list[Path], source: str) -> None:
 
 
 def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+    """DuckDB's error, shortened to one line: its headline and the sentence that says why (e.g. not UTF-8)."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip() and not ln.startswith(" ")
+             and not ln.startswith(("Original Line", "Possible Solution", "LINE "))]
+    return "; ".join(lines[:2])[:300] or type(exc).__name__
 
 
 def to_actuals(rows: list[tuple[Any, ...]], *, source: str, label: str, month_start: date,
