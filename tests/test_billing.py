@@ -330,3 +330,21 @@ class _Sink:
     def write(self, s: str) -> int:
         self.buf.append(s)
         return len(s)
+
+
+def test_billing_tables_show_unallocated_and_charges(stack: Stack, catalog: Catalog, tmp_path: Path) -> None:
+    from stackcost.report.billing.present import billing_tables, unallocated_row
+    from stackcost.report.model import Options, build
+    from stackcost.report.run import get_actuals
+
+    opts = Options(month="2023-11", as_of=date(2023, 12, 1))
+    envs = list(stack.environments)
+    report = build(stack, catalog, envs, get_actuals(f"cur:{LEGACY}", opts, envs, tmp_path), opts)
+    total, tax, n = _legacy_sums(LEGACY)
+    tables = {t.title: t for t in billing_tables(report)}
+    src = tables["Actual spend source: CUR legacy"]
+    assert ["Rows read for the month", n] in src.rows and ["Tax", tax] in [[k, cents(v)] for k, v in src.rows[6:]]
+    unalloc = next(t for t in tables.values() if t.title.startswith("Unallocated spend"))
+    assert cents(unalloc.rows[-1][1]) == cents(total) and "(untagged)" in unalloc.note
+    row = unallocated_row(report)
+    assert row is not None and cents(row[4]) == cents(total)
