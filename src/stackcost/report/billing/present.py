@@ -5,7 +5,6 @@ estimate. The summary table's own "Unallocated" row is `unallocated_row(r)` (sam
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from stackcost.report.model import Report
