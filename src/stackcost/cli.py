@@ -377,6 +377,36 @@ def import_terraform_cmd(
     print(f"wrote {output} ({imported.environment}); then: cost estimate {imported.environment} --config {output}")
 
 
+@app.command("calibrate")
+def calibrate_cmd(
+    actuals: Annotated[str, typer.Option(help="billing source as for `cost report`: cur:PATH (FOCUS, CUR 2.0, legacy "
+                                              "CUR), s3://..., athena:DB.TABLE, ce")],
+    month: Annotated[str, typer.Option(help="YYYY-MM: the (last) month observed")],
+    env: Annotated[str, typer.Option("--env", help="the environment to calibrate")],
+    months: Annotated[int, typer.Option(help="months in the window, ending with --month")] = 1,
+    config: ConfigOpt = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="the calibrated sizing YAML")] = None,
+    force: Annotated[bool, typer.Option(help="overwrite an existing output file")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="text | json")] = "text",
+    actuals_format: Annotated[str, typer.Option(help="auto | focus | cur2 | cur-legacy")] = "auto",
+    tag_key: Annotated[str, typer.Option(help="the environment tag")] = "Environment",
+    athena_workgroup: Annotated[str | None, typer.Option(help="Athena workgroup")] = None,
+    athena_output: Annotated[str | None, typer.Option(help="s3:// location for Athena results")] = None,
+    profile: Annotated[str | None, typer.Option(help="AWS profile")] = None,
+) -> None:
+    """Re-derive an environment's sizing from what the account actually used: a sizing YAML and what changed."""
+    from stackcost.calibrate.command import run
+    from stackcost.sizing.load import load_stack
+
+    if fmt not in ("text", "json"):
+        raise UserError(f"--format {fmt!r}: expected text or json")
+    stack, _ = load_stack(config)
+    _, out = run(stack, _load_catalog(stack.region), actuals=actuals, month=month, months=months, env=env,
+                 output=output, force=force, fmt=fmt, actuals_format=actuals_format, tag_key=tag_key,
+                 athena={"workgroup": athena_workgroup, "output": athena_output}, profile=profile)
+    print(out)
+
+
 @app.command("init")
 def init_cmd(path: Annotated[Path, typer.Argument()] = Path("cost.yaml")) -> None:
     """Write the embedded hospital-ERP sizing to ./cost.yaml to edit (never overwrites)."""

@@ -34,6 +34,7 @@ class ActualRow:
     kind: str = "usage"  # usage | tax | credit | refund | purchase | discount | adjustment | correction
     region: str = ""
     account: str = ""
+    hour: int | None = None  # 0-23 when read hourly (calibration), else None (daily rows)
 
 
 @dataclass

@@ -136,3 +136,26 @@ def _reason(exc: Exception) -> str:
         err = exc.response.get("Error", {})
         return f"{err.get('Code', '?')}: {err.get('Message', '')}"
     return str(exc).splitlines()[0]
+
+
+def fetch_usage(ce: Any, month_start: date, month_end: date, tag_key: str, env: str,
+                values: list[str]) -> list[ActualRow]:
+    """Daily usage quantity and cost per service and usage type of one environment (calibration): GroupBy SERVICE
+    and USAGE_TYPE, filtered on the environment's tag values (case-insensitive), UsageQuantity with its unit."""
+    kwargs = {"TimePeriod": {"Start": month_start.isoformat(), "End": month_end.isoformat()}, "Granularity": "DAILY",
+              "Metrics": ["UnblendedCost", "UsageQuantity"],
+              "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}, {"Type": "DIMENSION", "Key": "USAGE_TYPE"}],
+              "Filter": {"Tags": {"Key": tag_key, "Values": values, "MatchOptions": ["EQUALS", "CASE_INSENSITIVE"]}}}
+    out = []
+    for period in _pages(ce, **kwargs):
+        day = date.fromisoformat(period["TimePeriod"]["Start"])
+        for g in period.get("Groups", []):
+            service, usage_type = g["Keys"][0], g["Keys"][1] if len(g["Keys"]) > 1 else ""
+            m = g.get("Metrics", {})
+            q = m.get("UsageQuantity", {})
+            out.append(ActualRow(day=day, environment=env, aws_service=service,
+                                 service=mapping.from_billing(service, usage_type),
+                                 usd=Decimal(m.get("UnblendedCost", {}).get("Amount", "0")),
+                                 usage_type=usage_type, quantity=Decimal(q.get("Amount", "0")),
+                                 unit=q.get("Unit", ""), kind="tax" if service == "Tax" else "usage"))
+    return out

@@ -110,10 +110,14 @@ def _text(cols: Columns, *names: str) -> str:
     return f"COALESCE(CAST({ident(name)} AS VARCHAR), '')"
 
 
-def _day(cols: Columns, *names: str) -> str:
+def _day(cols: Columns, *names: str, hourly: bool = False) -> str:
     name = cols.find(*names)
     if name is None:
         raise ActualsError(f"no usage start column ({' / '.join(names)})")
+    if hourly:  # the hour the usage started in (calibration's hourly profiles; DuckDB only)
+        ts = (f"CAST(replace(substr(TRIM({ident(name)}), 1, 19), 'T', ' ') AS TIMESTAMP)" if cols.is_text(name)
+              else f"CAST({ident(name)} AS TIMESTAMP)")
+        return f"date_trunc('hour', {ts})"
     if cols.is_text(name):
         # ISO strings in every layout ("2024-09-18 22:00:00", "2023-11-01T00:00:00.000Z"): the date is the first
         # ten characters; a malformed one is a conversion error, not a skipped row.
@@ -148,7 +152,8 @@ def _column_tag(cols: Columns, keys: set[str], bare: str) -> str:
     return "COALESCE(" + ", ".join(f"NULLIF(CAST({ident(c)} AS VARCHAR), '')" for c in found) + ", '')"
 
 
-def select_sql(fmt: str, cols: Columns, source: str, tag_key: str, dialect: str = "duckdb") -> str:
+def select_sql(fmt: str, cols: Columns, source: str, tag_key: str, dialect: str = "duckdb",
+               hourly: bool = False) -> str:
     """SELECT of the internal columns from `source` (a DuckDB table expression, or an Athena table with
     dialect="trino": the same SQL but for the map functions)."""
     bare, keys = tag_names(tag_key)
@@ -161,7 +166,7 @@ def select_sql(fmt: str, cols: Columns, source: str, tag_key: str, dialect: str 
         service = (f"COALESCE(NULLIF({_text(cols, 'x_ServiceCode')}, ''), {_text(cols, 'ServiceName')})"
                    if cols.has("x_ServiceCode") else _text(cols, "ServiceName"))
         fields = {
-            "day": _day(cols, "ChargePeriodStart"),
+            "day": _day(cols, "ChargePeriodStart", hourly=hourly),
             "tag": _map_tag(cols, cols.find("Tags"), keys, dialect),
             "service": service,
             "usage_type": _text(cols, "x_UsageType"),
@@ -218,7 +223,7 @@ def select_sql(fmt: str, cols: Columns, source: str, tag_key: str, dialect: str 
         else:
             service = _text(cols, *(c for c in (svc, code) if c))
         fields = {
-            "day": _day(cols, n("line_item_usage_start_date", "lineItem/UsageStartDate")),
+            "day": _day(cols, n("line_item_usage_start_date", "lineItem/UsageStartDate"), hourly=hourly),
             "tag": tag,
             "service": service,
             "usage_type": _text(cols, n("line_item_usage_type", "lineItem/UsageType")),

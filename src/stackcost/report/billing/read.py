@@ -6,7 +6,7 @@ explicitly (no type inference to trip over an all-empty column or JSON text), Pa
 from __future__ import annotations
 
 import glob as globmod
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -67,7 +67,8 @@ def _columns(con: Any, relation: str) -> Columns:
 
 
 def read_files(spec: str, month_start: date, month_end: date, *, fmt: str = "auto",
-               tag_key: str = "Environment", files: list[Path] | None = None, source: str | None = None) -> Actuals:
+               tag_key: str = "Environment", files: list[Path] | None = None, source: str | None = None,
+               hourly: bool = False) -> Actuals:
     """Actual spend of [month_start, month_end) from the export files `spec` names (or `files`, fetched)."""
     import duckdb
 
@@ -97,7 +98,7 @@ def read_files(spec: str, month_start: date, month_end: date, *, fmt: str = "aut
                 raise ActualsError(f"{source}: the simple CSV format reads one file")
             return read_simple_csv(files[0], month_start, month_end)
         try:
-            inner = select_sql(fmt, cols, relation, tag_key)
+            inner = select_sql(fmt, cols, relation, tag_key, hourly=hourly)
         except ActualsError as exc:
             raise ActualsError(f"{source}: not a {label} export ({exc})") from None
         try:
@@ -155,8 +156,12 @@ def to_actuals(rows: list[tuple[Any, ...]], *, source: str, label: str, month_st
         if currency:
             currencies.add(currency)
         is_tax = kind == "tax"
+        hour = day.hour if isinstance(day, datetime) else None
+        if isinstance(day, datetime):
+            day = day.date()
         out.append(ActualRow(
             day=day if isinstance(day, date) else date.fromisoformat(str(day)[:10]), environment=tag or "",
+            hour=hour,
             aws_service="Tax" if is_tax else (service or "(none)"),
             service=None if kind != "usage" else mapping.from_billing(service or "", usage_type or ""),
             usd=Decimal(str(unbl)), amortized_usd=Decimal(str(amort)), usage_type=usage_type or "",
