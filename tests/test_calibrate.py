@@ -1,0 +1,186 @@
+"""`cost calibrate` on exports with known usage, written here (no code shared with the reader): October 2026, 744
+hours, hourly rows of a CUR 2.0 export and of a FOCUS file. Costs are the estimate's own catalog unit prices ×
+the quantities (real prices); the expected values are the known usage worked out by hand below."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import yaml
+
+from stackcost.catalog import Catalog
+from stackcost.estimate import estimate
+from stackcost.sizing.model import Stack
+
+HOURS = 744  # October: 31 days
+START = datetime(2026, 10, 1)
+# Known usage of production, per hour.
+TASKS = 3  # the config plans 2 (2 vCPU each)
+NAT_GB_PER_H = Decimal("0.5")  # 372 GB in the month -> 365 GB per 730 h
+CF_GB_PER_H = Decimal("2")  # 1488 GB -> 1460
+LOG_GB_PER_H = Decimal("0.1")  # 74.4 GB -> 73 GB per 730 h, of which the config's other log sources take 21.5
+
+
+def _prices(stack: Stack, catalog: Catalog) -> dict[str, Decimal]:
+    items = {i.component: i.unit_price_usd for i in estimate(stack, "production", catalog).items}
+    return {"vcpu": items["api: vCPU (x86_64)"], "nat": items["data processed"],
+            "cf": items["data transfer out (Asia Pacific)"], "logs": items["application logs ingested"]}
+
+
+def _usage(scale_out_hours: int = 0) -> list[tuple[datetime, str, str, str, Decimal, str]]:
+    """(hour, product code, usage type, unit, quantity, price key) for every hour of October."""
+    out = []
+    for h in range(HOURS):
+        t = START + timedelta(hours=h)
+        tasks = 4 if h < scale_out_hours else (2 if scale_out_hours else TASKS)
+        out += [(t, "AmazonECS", "APN2-Fargate-vCPU-Hours:perCPU", "hours", Decimal(tasks * 2), "vcpu"),
+                (t, "AmazonEC2", "APN2-NatGateway-Bytes", "GB", NAT_GB_PER_H, "nat"),
+                (t, "AmazonCloudFront", "AP-DataTransfer-Out-Bytes", "GB", CF_GB_PER_H, "cf"),
+                (t, "AmazonCloudWatch", "APN2-DataProcessing-Bytes", "GB", LOG_GB_PER_H, "logs")]
+    # A usage type no sizing field measures, with its cost (a real price: the NAT GB rate).
+    out.append((START, "AmazonKinesis", "APN2-ShardHour", "hours", Decimal(10), "nat"))
+    return out
+
+
+def write_cur2(path: Path, prices: dict[str, Decimal], scale_out_hours: int = 0) -> None:
+    cols = ["line_item_usage_start_date", "line_item_usage_end_date", "line_item_line_item_type",
+            "line_item_product_code", "product_servicecode", "line_item_usage_type", "pricing_unit",
+            "line_item_usage_amount", "line_item_unblended_cost", "line_item_currency_code", "resource_tags",
+            "bill_payer_account_name"]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(cols)
+        for t, code, ut, unit, qty, key in _usage(scale_out_hours):
+            w.writerow([t.isoformat(), (t + timedelta(hours=1)).isoformat(), "Usage", code, code, ut, unit, qty,
+                        qty * prices[key], "USD", json.dumps({"user_Environment": "production"}), "hospital"])
+
+
+def write_focus(path: Path, prices: dict[str, Decimal]) -> None:
+    cols = ["ProviderName", "BillingCurrency", "ChargePeriodStart", "ChargePeriodEnd", "ChargeCategory",
+            "ChargeClass", "BilledCost", "EffectiveCost", "ServiceName", "x_ServiceCode", "x_UsageType",
+            "ConsumedQuantity", "ConsumedUnit", "RegionId", "SubAccountId", "Tags"]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(cols)
+        for t, code, ut, unit, qty, key in _usage():
+            cost = qty * prices[key]
+            w.writerow(["AWS", "USD", f"{t:%Y-%m-%dT%H:%M:%SZ}", f"{t + timedelta(hours=1):%Y-%m-%dT%H:%M:%SZ}",
+                        "Usage", "", cost, cost, code, code, ut, qty, unit, "ap-northeast-2", "111122223333",
+                        json.dumps({"user:Environment": "Production"})])
+
+
+def _calibrate(tmp_path: Path, src: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    out = tmp_path / "calibrated.yaml"
+    r = subprocess.run([sys.executable, "-m", "stackcost", "calibrate", "--actuals", f"cur:{src}", "--month",
+                        "2026-10", "--env", "production", "-o", str(out), *extra],
+                       capture_output=True, text=True, timeout=180, cwd=tmp_path)
+    return r, out
+
+
+def _prod(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(path.read_text())["environments"]["production"]
+    return data
+
+
+def _band(v: Any) -> tuple[Decimal, Decimal, Decimal]:
+    if isinstance(v, dict):
+        return Decimal(str(v["low"])), Decimal(str(v["typical"])), Decimal(str(v["high"]))
+    return Decimal(str(v)), Decimal(str(v)), Decimal(str(v))
+
+
+def _check_known(prod: dict[str, Any]) -> None:
+    # 3 tasks every hour: median, 10th and 90th percentile all 3.
+    assert prod["fargate"][0]["tasks"] == {"desired": 3, "min": 3, "max": 3}
+    # GB per 730-hour month: per-hour rate × 730 (the same every day, so low = typical = high).
+    assert _band(prod["nat"]["data_processed_gb"]) == (Decimal(365),) * 3
+    assert _band(prod["cloudfront"]["data_out_gb"]) == (Decimal(1460),) * 3
+    # 0.1 × 730 = 73 GB of all logs, less the preset's RDS exported logs (20), Enhanced Monitoring (0.5) and
+    # Container Insights logs (1) typical values: 51.5.
+    assert _band(prod["cloudwatch"]["logs_ingested_gb"])[1] == Decimal("51.5")
+
+
+def test_cur2_export_with_known_usage(stack: Stack, catalog: Catalog, tmp_path: Path) -> None:
+    src = tmp_path / "cur2.csv"
+    write_cur2(src, _prices(stack, catalog))
+    r, out = _calibrate(tmp_path, src, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    _check_known(_prod(out))
+    text = out.read_text()
+    assert "730-hour month" in text and "APN2-NatGateway-Bytes" in text and "(the window has 744 h)" in text
+    data = json.loads(r.stdout)
+    assert data["changes"][0]["field"] == "fargate[api].tasks"  # the largest cost effect first
+    effects = [abs(Decimal(c["monthly_effect_usd"])) for c in data["changes"]]
+    assert effects == sorted(effects, reverse=True)
+    # One more task of 2 vCPU for 730 h at the catalog's vCPU-hour rate, plus its memory (4 GB) at the GB-hour rate.
+    items = {i.component: i.unit_price_usd for i in estimate(stack, "production", catalog).items}
+    one_task = 730 * (2 * items["api: vCPU (x86_64)"] + 4 * items["api: memory GB (x86_64)"])
+    assert abs(Decimal(data["changes"][0]["monthly_effect_usd"]) - one_task) < Decimal("0.02")
+    kinesis = next(n for n in data["not_calibrated"] if n["usage_type"] == "APN2-ShardHour")
+    assert Decimal(kinesis["cost"]) == (10 * _prices(stack, catalog)["nat"]).quantize(Decimal("0.01"))
+    # The output is a sizing like any other: `cost estimate --config` takes it, with the new total.
+    e = subprocess.run([sys.executable, "-m", "stackcost", "estimate", "production", "--config", str(out),
+                        "--format", "json"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert e.returncode == 0, e.stderr
+    assert Decimal(json.loads(e.stdout)["total_monthly_usd"]) == Decimal(data["new_total_usd"])
+
+
+def test_cur2_parquet_and_focus_give_the_same(stack: Stack, catalog: Catalog, tmp_path: Path) -> None:
+    prices = _prices(stack, catalog)
+    write_cur2(tmp_path / "cur2.csv", prices)
+    pq = tmp_path / "cur2.parquet"
+    duckdb.connect().execute(
+        f"COPY (SELECT * REPLACE (CAST(line_item_usage_start_date AS TIMESTAMP) AS line_item_usage_start_date, "
+        f"CAST(line_item_usage_amount AS DOUBLE) AS line_item_usage_amount, "
+        f"CAST(resource_tags AS JSON)::MAP(VARCHAR, VARCHAR) AS resource_tags) "
+        f"FROM read_csv('{tmp_path / 'cur2.csv'}', all_varchar=true)) TO '{pq}' (FORMAT parquet)")
+    r, out = _calibrate(tmp_path, pq)
+    assert r.returncode == 0, r.stderr
+    _check_known(_prod(out))
+    write_focus(tmp_path / "focus.csv", prices)
+    r, out2 = _calibrate(tmp_path, tmp_path / "focus.csv", "--force")
+    assert r.returncode == 0, r.stderr
+    _check_known(_prod(out2))
+
+
+def test_scale_out_raises_high_and_profile_not_typical(stack: Stack, catalog: Catalog, tmp_path: Path) -> None:
+    src = tmp_path / "cur2.csv"
+    write_cur2(src, _prices(stack, catalog), scale_out_hours=100)
+    r, out = _calibrate(tmp_path, src)
+    assert r.returncode == 0, r.stderr
+    # 644 hours at 2 tasks, 100 at 4: the median hour runs 2, the 90th percentile hour 4 (100/744 = 13 % > 10 %).
+    assert _prod(out)["fargate"][0]["tasks"] == {"desired": 2, "min": 2, "max": 4}
+    with (tmp_path / "calibrated-fargate-api.csv").open(newline="") as fh:
+        hours = list(csv.DictReader(fh))
+    assert len(hours) == HOURS and sum(1 for h in hours if Decimal(h["tasks"]) == 4) == 100
+    assert hours[0]["hour"] == "2026-10-01T00:00"
+
+
+def test_no_overwrite_without_force_and_bad_month(stack: Stack, catalog: Catalog, tmp_path: Path) -> None:
+    src = tmp_path / "cur2.csv"
+    write_cur2(src, _prices(stack, catalog))
+    (tmp_path / "calibrated.yaml").write_text("mine\n")
+    r, out = _calibrate(tmp_path, src)
+    assert r.returncode == 2 and r.stderr.strip().startswith("error: ") and "--force" in r.stderr
+    assert out.read_text() == "mine\n"
+    r = subprocess.run([sys.executable, "-m", "stackcost", "calibrate", "--actuals", f"cur:{src}", "--month",
+                        "2026-09", "--env", "production", "-o", str(tmp_path / "x.yaml")],
+                       capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert "no billing rows for 2026-09" in r.stderr and not (tmp_path / "x.yaml").exists()
+
+
+@pytest.mark.parametrize("months", ["0", "37"])
+def test_bad_months_is_one_line(months: str, tmp_path: Path) -> None:
+    r = subprocess.run([sys.executable, "-m", "stackcost", "calibrate", "--actuals", "cur:/nowhere", "--month",
+                        "2026-10", "--months", months, "--env", "production"],
+                       capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
