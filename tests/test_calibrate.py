@@ -184,3 +184,56 @@ def test_bad_months_is_one_line(months: str, tmp_path: Path) -> None:
                         "2026-10", "--months", months, "--env", "production"],
                        capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_report_suggests_the_calibration(tmp_path: Path) -> None:
+    """The CUR fixture runs 3 API tasks where the preset plans 2 (tests/cur_fixture.py): the report's usage-type
+    row for Fargate vCPU suggests 3 tasks, and --suggest-calibration prints the command for production only."""
+    from tests import cur_fixture
+
+    r = subprocess.run([sys.executable, "-m", "stackcost", "report", "--month", "2026-11", "--as-of", "2026-11-27",
+                        "--actuals", f"cur:{cur_fixture.PATH.parent}", "--format", "md", "--out", str(tmp_path),
+                        "--suggest-calibration"], capture_output=True, text=True, timeout=180, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert "# production: the bill measured fargate[].tasks ≈ 3.00" in lines
+    assert any(line.startswith("cost calibrate --actuals cur:") and "--env production" in line for line in lines)
+    assert not any("--env staging" in line or "--env development" in line for line in lines)
+    data = json.loads((tmp_path / "stackcost-report-2026-11.json").read_text())
+    prod = next(e for e in data["environments"] if e["name"] == "production")
+    vcpu = next(u for u in prod["usage_types"] if u["usage_type"] == "APN2-Fargate-vCPU-Hours:perCPU")
+    assert vcpu["sizing_field"] == "fargate[].tasks" and vcpu["suggested"] == "3.00"
+    assert vcpu["estimate_quantity_month"] == "2920.00"  # 2 tasks × 2 vCPU × 730 h, what the estimate assumed
+
+
+def test_cost_explorer_usage_for_calibration() -> None:
+    """GroupBy SERVICE and USAGE_TYPE with UsageQuantity, filtered on the environment's tag values (Stubber)."""
+    import boto3
+    from botocore.stub import Stubber
+
+    from stackcost.report.cost_explorer import fetch_usage
+
+    ce = boto3.client("ce", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    stub = Stubber(ce)
+    expected = {"TimePeriod": {"Start": "2026-10-01", "End": "2026-11-01"}, "Granularity": "DAILY",
+                "Metrics": ["UnblendedCost", "UsageQuantity"],
+                "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}, {"Type": "DIMENSION", "Key": "USAGE_TYPE"}],
+                "Filter": {"Tags": {"Key": "Environment", "Values": ["prod", "production"],
+                                    "MatchOptions": ["EQUALS", "CASE_INSENSITIVE"]}}}
+    group = {"Keys": ["EC2 - Other", "APN2-NatGateway-Bytes"],
+             "Metrics": {"UnblendedCost": {"Amount": "0.59", "Unit": "USD"},
+                         "UsageQuantity": {"Amount": "10", "Unit": "GB"}}}
+    stub.add_response("get_cost_and_usage", {"ResultsByTime": [
+        {"TimePeriod": {"Start": "2026-10-01", "End": "2026-10-02"}, "Groups": [group], "Estimated": False}],
+        "NextPageToken": "p2"}, expected)
+    stub.add_response("get_cost_and_usage", {"ResultsByTime": [
+        {"TimePeriod": {"Start": "2026-10-02", "End": "2026-10-03"}, "Groups": [group], "Estimated": False}]},
+        {**expected, "NextPageToken": "p2"})
+    from datetime import date
+
+    with stub:
+        rows = fetch_usage(ce, date(2026, 10, 1), date(2026, 11, 1), "Environment", "production",
+                           ["prod", "production"])
+    assert [(r.day.day, r.service, r.usage_type, r.quantity, r.unit, r.usd) for r in rows] == [
+        (1, "NAT Gateway", "APN2-NatGateway-Bytes", Decimal(10), "GB", Decimal("0.59")),
+        (2, "NAT Gateway", "APN2-NatGateway-Bytes", Decimal(10), "GB", Decimal("0.59"))]

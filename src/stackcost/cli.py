@@ -326,6 +326,8 @@ def report_cmd(
     athena_workgroup: Annotated[str | None, typer.Option(help="Athena workgroup for --actuals athena:DB.TABLE")]
     = None,
     athena_output: Annotated[str | None, typer.Option(help="s3:// location for Athena query results")] = None,
+    suggest_calibration: Annotated[bool, typer.Option(help="print the `cost calibrate` command that applies what "
+                                                           "the bill observed")] = False,
 ) -> None:
     """Monthly budget report: estimate vs budget vs actual spend, as Markdown, HTML or Excel."""
     from datetime import date
@@ -350,6 +352,11 @@ def report_cmd(
                        profile=profile, actuals_format=actuals_format, tag_key=tag_key,
                        athena={"workgroup": athena_workgroup, "output": athena_output})
     print(f"wrote {path}")
+    if suggest_calibration:
+        from stackcost.report.billing.suggest import commands
+
+        for line in commands(path.with_suffix(".json"), actuals=actuals, config=config, tag_key=tag_key):
+            print(line)
 
 
 @import_app.command("terraform")

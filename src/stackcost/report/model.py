@@ -82,6 +82,9 @@ class UsageTypeRow:
     estimate_quantity_to_date: Decimal | None  # the estimate line's monthly quantity × the share of the month
     estimate_to_date: Decimal | None
     estimate_component: str  # the estimate line ("" = no line prices this usage type)
+    estimate_quantity_month: Decimal | None = None  # what the estimate assumed for the month (730 h)
+    sizing_field: str = ""  # the sizing field this usage type measures (cost calibrate), "" = none
+    suggested: Decimal | None = None  # the observed rate as that field's value (per 730 h; tasks for Fargate)
 
 
 @dataclass
@@ -252,7 +255,7 @@ def build(stack: Stack, catalog: Catalog, envs: list[str], actuals: Actuals, opt
             plan_upfront=result.plan.upfront_usd, plan_monthly_amortized=amort,
             plan_saving=result.plan.monthly_saving_usd, plan_steps=[s.option.option for s in result.plan.steps],
             assumptions=est.assumptions, charges=_ordered(charges),
-            usage_types=_usage_types(est, rows, share) if have else []))
+            usage_types=_usage_types(est, rows, share, stack.environments[name]) if have else []))
     lo, hi = catalog.published_range()
     report = Report(options=opts, generated_at=datetime.now().isoformat(timespec="seconds"),
                     actuals_source=actuals.source, actuals_unavailable=unavailable, environments=out,
@@ -302,8 +305,11 @@ def _convert(r: ActualRow, rate: Decimal) -> ActualRow:
     return replace(r, usd=r.usd * rate, amortized_usd=None if r.amortized_usd is None else r.amortized_usd * rate)
 
 
-def _usage_types(est: Any, rows: list[ActualRow], share: Decimal) -> list[UsageTypeRow]:
-    """Per usage type: actual quantity and cost to date beside the estimate line of the same usage type."""
+def _usage_types(est: Any, rows: list[ActualRow], share: Decimal, env: Any = None) -> list[UsageTypeRow]:
+    """Per usage type: actual quantity and cost to date beside the estimate line of the same usage type, the
+    sizing field it measures and the value the observed rate suggests for it (`cost calibrate` writes it)."""
+    from stackcost.calibrate.rules import rule_for
+
     actual: dict[tuple[str, str], list[Any]] = {}
     for r in rows:
         if r.kind != "usage":
@@ -326,7 +332,20 @@ def _usage_types(est: Any, rows: list[ActualRow], share: Decimal) -> list[UsageT
             service=key[0], usage_type=key[1], unit=unit,
             actual_quantity=got[0] if got else Decimal(0), actual_usd=got[1] if got else Decimal(0),
             estimate_quantity_to_date=line[0] * share if line else None,
-            estimate_to_date=line[1] * share if line else None, estimate_component=line[3] if line else ""))
+            estimate_to_date=line[1] * share if line else None, estimate_component=line[3] if line else "",
+            estimate_quantity_month=line[0] if line else None))
+        found = rule_for(key[0], key[1])
+        hours = share * HOURS_PER_MONTH
+        if found is None or not got or not hours:
+            continue
+        rule = found[0]
+        out[-1].sizing_field = rule.field
+        if rule.kind == "monthly":
+            out[-1].suggested = got[0] / rule.scale / hours * HOURS_PER_MONTH
+        elif rule.kind == "fargate" and env is not None and len(env.fargate) == 1:
+            out[-1].suggested = got[0] / hours / env.fargate[0].vcpu  # average tasks running
+        elif rule.kind == "count":
+            out[-1].suggested = got[0] / hours
     return out
 
 
