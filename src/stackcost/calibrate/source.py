@@ -34,7 +34,9 @@ def observe(spec: str, months: list[str], env: str, stack: Stack, cache: Path, *
                 clients = cost_explorer.Clients.from_session(boto3.Session(profile_name=profile))
             values = sorted({env, *stack.tag_values.get(env, [])})
             try:
-                got = cost_explorer.fetch_usage(clients.ce, date(y, m, 1), end, tag_key, env, values)
+                from stackcost.report.billing.formats import tag_names
+
+                got = cost_explorer.fetch_usage(clients.ce, date(y, m, 1), end, tag_names(tag_key)[0], env, values)
             except Exception as exc:  # botocore errors, credentials: one line
                 raise CalibrateError(f"Cost Explorer: {str(exc).strip().splitlines()[0]}") from None
             label = "Cost Explorer"

@@ -33,7 +33,11 @@ def get_actuals(spec: str | None, opts: Options, envs: list[str], out: Path, pro
                 clients = cost_explorer.Clients.from_session(boto3.Session(profile_name=profile))
         except Exception as exc:  # a missing profile or region: say so, and still make the report
             return unavailable("ce", f"Cost Explorer: {str(exc).splitlines()[0]}")
-        return cost_explorer.fetch(clients, opts.start, opts.end, opts.as_of, envs, out / ".cache")
+        from stackcost.report.billing.formats import tag_names
+
+        # Cost Explorer names a cost-allocation tag by its bare key (Environment, not user:Environment).
+        return cost_explorer.fetch(clients, opts.start, opts.end, opts.as_of, envs, out / ".cache",
+                                   tag=tag_names(tag_key)[0])
     kind, _, path = spec.partition(":")
     if kind == "athena" and path:
         from stackcost.report.billing import athena as athena_mod

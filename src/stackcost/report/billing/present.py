@@ -48,13 +48,17 @@ def billing_tables(r: Report) -> list[Table]:
             f"tag_values in the config (e.g. tag_values: {{production: [prod]}})."))
     for e in r.environments:
         rows = [[u.service, u.usage_type or "—", u.unit, u.actual_quantity, u.actual_usd,
-                 u.estimate_quantity_to_date, u.estimate_to_date, u.estimate_component or "not in the estimate"]
+                 u.estimate_quantity_to_date, u.estimate_to_date, u.estimate_component or "not in the estimate",
+                 u.sizing_field or "—", u.suggested]
                 for u in e.usage_types if u.actual_usd or u.estimate_to_date or u.actual_quantity]
         if rows:
             out.append(Table(f"{e.name}: usage types, actual against the estimate line",
                              ["Service", "Usage type", "Unit", "Actual quantity", "Actual to date",
-                              "Estimate quantity to date", "Estimate to date", "Estimate line"],
-                             [[_q(v) if i in (3, 5) else v for i, v in enumerate(row)] for row in rows]))
+                              "Estimate assumed to date", "Estimate to date", "Estimate line", "Sizing field",
+                              "Observed value (per 730 h)"],
+                             [[_q(v) if i in (3, 5, 9) else v for i, v in enumerate(row)] for row in rows],
+                             "Observed value: the bill's rate as the sizing field's value (tasks for Fargate); "
+                             "`cost report --suggest-calibration` prints the `cost calibrate` command."))
     return out
 
 
