@@ -348,3 +348,46 @@ def test_billing_tables_show_unallocated_and_charges(stack: Stack, catalog: Cata
     assert cents(unalloc.rows[-1][1]) == cents(total) and "(untagged)" in unalloc.note
     row = unallocated_row(report)
     assert row is not None and cents(row[4]) == cents(total)
+
+
+def test_cur2_commitments_credits_refunds_tax_lines(stack: Stack, catalog: Catalog, tmp_path: Path) -> None:
+    """A CUR 2.0 month with a Savings Plan (covered usage, negation, recurring fee), an RI upfront fee, a credit,
+    a refund and tax. Amounts are products of published rates: Fargate x86 vCPU-hour on demand 0.04048 and its
+    1-year No Upfront Compute Savings Plan rate 0.032384, All Upfront 0.0295504 (pricing_data, AWSComputeSavingsPlan
+    reference rows); tax 10 % (Korean VAT)."""
+    od, sp, au = Decimal("0.04048"), Decimal("0.032384"), Decimal("0.0295504")
+    upfront = au * 8760  # one vCPU for a year, paid up front
+    rows = [  # type, usage amount, unblended, sp effective, commitment to date, used commitment, RI ARN
+        ("SavingsPlanCoveredUsage", 100, 100 * od, 100 * sp, 0, 0, ""),
+        ("SavingsPlanNegation", 0, -100 * od, 0, 0, 0, ""),
+        ("SavingsPlanRecurringFee", 0, 110 * sp, 0, 110 * sp, 100 * sp, ""),
+        ("Fee", 0, upfront, 0, 0, 0, "arn:aws:ec2:ap-northeast-2:111122223333:reserved-instances/ri-1"),
+        ("Credit", 0, -10 * od, 0, 0, 0, ""),
+        ("Refund", 0, -5 * sp, 0, 0, 0, ""),
+    ]
+    pretax = sum((Decimal(r[2]) for r in rows), Decimal(0))
+    rows.append(("Tax", 0, pretax * Decimal("0.10"), 0, 0, 0, ""))
+    values = ", ".join(
+        f"(TIMESTAMP '2026-11-0{i % 9 + 1} 00:00:00', '{t}', 'AmazonECS', 'APN2-Fargate-vCPU-Hours:perCPU', {q}, "
+        f"{u}::DECIMAL(38,12), {e}::DECIMAL(38,12), {c}::DECIMAL(38,12), {used}::DECIMAL(38,12), '{arn}', "
+        f"MAP {{'user_Environment': 'production'}})" for i, (t, q, u, e, c, used, arn) in enumerate(rows))
+    path = tmp_path / "commitments.parquet"
+    duckdb.connect().execute(
+        f"COPY (SELECT * FROM (VALUES {values}) v(line_item_usage_start_date, line_item_line_item_type, "
+        f"line_item_product_code, line_item_usage_type, line_item_usage_amount, line_item_unblended_cost, "
+        f"savings_plan_savings_plan_effective_cost, savings_plan_total_commitment_to_date, "
+        f"savings_plan_used_commitment, reservation_reservation_a_r_n, resource_tags)) TO '{path}'")
+    data = _run(stack, catalog, tmp_path, f"cur:{path}", "2026-11")
+    charges = dict((k, Decimal(v)) for k, v in data["charges"])
+    # By hand: unblended without tax = covered − negation (cancel) + recurring fee + upfront + credit + refund.
+    assert Decimal(data["actuals_total_usd"]) == cents(110 * sp + upfront - 10 * od - 5 * sp)
+    # Amortized: covered usage at the SP rate, the unused commitment (10 × sp), no negation, no upfront fee.
+    assert Decimal(data["amortized_total_usd"]) == cents(100 * sp + 10 * sp - 10 * od - 5 * sp)
+    assert charges["RI / Savings Plans purchases and fees"] == cents(110 * sp + upfront)
+    assert charges["Credits"] == cents(-10 * od) == Decimal(data["credits_usd"])
+    assert charges["Refunds"] == cents(-5 * sp)
+    assert charges["Tax"] == cents(pretax * Decimal("0.10")) == Decimal(data["tax_usd"])
+    # The environment's Fargate line is its usage: covered usage and its negation cancel out in unblended.
+    prod = _env(data, "production")
+    fargate = next(s for s in prod["services"] if s["service"] == "ECS Fargate")
+    assert Decimal(fargate["actual_to_date"]) == cents(100 * od - 100 * od)
