@@ -253,3 +253,30 @@ def test_athena_pagination_and_failure_with_stubber() -> None:
             r.run("SELECT * FROM nope")
     with pytest.raises(ActualsError, match=r"expected athena:DATABASE\.TABLE"):
         athena.read("cur; DROP TABLE x", date(2026, 11, 1), date(2026, 12, 1), runner=r)
+
+
+def test_athena_sql_is_trino_and_sums_like_duckdb() -> None:
+    """What moto cannot check, in part: the Athena SQL parses with an independent Trino grammar (sqlglot), and,
+    translated to DuckDB (Trino's map_filter rewritten here as DuckDB list functions), it sums the fixture like the
+    test's own SQL. It still does not prove Athena itself accepts it."""
+    import re
+
+    sqlglot = pytest.importorskip("sqlglot")
+    from stackcost.report.billing.formats import Columns, aggregate_sql, select_sql
+
+    con = duckdb.connect()
+    cols = Columns({r[0]: str(r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{CUR2}')").fetchall()})
+    sql = aggregate_sql(select_sql("cur2", cols, '"cur"."cur2"', "Environment", dialect="trino"),
+                        date(2026, 11, 1), date(2026, 12, 1))
+    duck = sqlglot.parse_one(sql, read="trino").sql(dialect="duckdb")
+    duck = re.sub(r"MAP_VALUES\(MAP_FILTER\((\"\w+\"), LAMBDA k, v : (.+?)\)\)\[1\]",
+                  lambda m: f"list_filter(map_entries({m[1]}), LAMBDA e : {m[2].replace('LOWER(k)', 'LOWER(e.key)')})"
+                            "[1].value", duck)
+    rows = con.execute(duck.replace('"cur"."cur2"', f"read_parquet('{CUR2}')")).fetchall()
+    by_env: dict[str, Decimal] = {}
+    for r in rows:
+        if r[5] != "tax":
+            by_env[r[1]] = by_env.get(r[1], Decimal(0)) + Decimal(str(r[11]))
+    for env in ("production", "staging", "development"):
+        where = f"resource_tags['user_environment'] = '{env}'"
+        assert cents(by_env[env]) == cents(_sum(f"read_parquet('{CUR2}')", where))
