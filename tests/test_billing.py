@@ -391,3 +391,17 @@ def test_cur2_commitments_credits_refunds_tax_lines(stack: Stack, catalog: Catal
     prod = _env(data, "production")
     fargate = next(s for s in prod["services"] if s["service"] == "ECS Fargate")
     assert Decimal(fargate["actual_to_date"]) == cents(100 * od - 100 * od)
+
+
+@pytest.mark.parametrize("value", ["'NaN'::DOUBLE", "'Infinity'::DOUBLE", "1e300"])
+def test_parquet_non_finite_or_huge_amount_is_one_line(value: str, tmp_path: Path) -> None:
+    path = tmp_path / "bad.parquet"
+    duckdb.connect().execute(f"COPY (SELECT * REPLACE (CASE WHEN line_item_line_item_type = 'Tax' THEN {value} "
+                             f"ELSE line_item_unblended_cost END AS line_item_unblended_cost) "
+                             f"FROM read_parquet('{CUR2}')) TO '{path}'")
+    r = subprocess.run([sys.executable, "-m", "stackcost", "report", "--month", "2026-11", "--as-of", "2026-11-27",
+                        "--actuals", f"cur:{path}", "--format", "md", "--out", str(tmp_path / "o")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert r.stderr.startswith("error: ") and "Could not" in r.stderr
+    assert not (tmp_path / "o" / "stackcost-report-2026-11.json").exists()
