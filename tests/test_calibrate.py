@@ -237,3 +237,33 @@ def test_cost_explorer_usage_for_calibration() -> None:
     assert [(r.day.day, r.service, r.usage_type, r.quantity, r.unit, r.usd) for r in rows] == [
         (1, "NAT Gateway", "APN2-NatGateway-Bytes", Decimal(10), "GB", Decimal("0.59")),
         (2, "NAT Gateway", "APN2-NatGateway-Bytes", Decimal(10), "GB", Decimal("0.59"))]
+
+
+def test_several_fargate_services_split_by_the_ecs_service_tag(tmp_path: Path) -> None:
+    """api (2 vCPU) runs 3 tasks and worker (1 vCPU) 2 tasks every hour, told apart by the AWS-generated
+    aws:ecs:serviceName tag (CUR 2.0 key `aws_ecs_serviceName`); a third service the config lacks is listed as not
+    calibrated. Costs: the preset's catalog rate per vCPU-hour (0.04656, APN2 Fargate x86 Linux)."""
+    from stackcost.sizing.load import preset_text
+
+    cfg = yaml.safe_load(preset_text())
+    cfg["environments"]["production"]["fargate"].append(
+        {"name": "worker", "tasks": 1, "vcpu": 1, "memory_gb": 2})
+    (tmp_path / "two.yaml").write_text(yaml.safe_dump(cfg))
+    rate = Decimal("0.04656")
+    src = tmp_path / "cur2.csv"
+    with src.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["line_item_usage_start_date", "line_item_line_item_type", "line_item_product_code",
+                    "line_item_usage_type", "line_item_usage_amount", "line_item_unblended_cost", "resource_tags"])
+        for h in range(HOURS):
+            t = (START + timedelta(hours=h)).isoformat()
+            for svc, vcpu_h in (("api", 6), ("worker", 2), ("batch", 1)):
+                tags = json.dumps({"user_Environment": "production", "aws_ecs_serviceName": svc})
+                w.writerow([t, "Usage", "AmazonECS", "APN2-Fargate-vCPU-Hours:perCPU", vcpu_h, vcpu_h * rate, tags])
+    r, out = _calibrate(tmp_path, src, "--config", str(tmp_path / "two.yaml"), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    fargate = {s["name"]: s["tasks"] for s in _prod(out)["fargate"]}
+    assert fargate == {"api": {"desired": 3, "min": 3, "max": 3}, "worker": {"desired": 2, "min": 2, "max": 2}}
+    batch = next(n for n in json.loads(r.stdout)["not_calibrated"] if "'batch'" in n["why"])
+    assert Decimal(batch["cost"]) == (HOURS * rate).quantize(Decimal("0.01"))
+    assert all((tmp_path / f"calibrated-fargate-{n}.csv").is_file() for n in ("api", "worker"))

@@ -400,6 +400,8 @@ def calibrate_cmd(
     athena_workgroup: Annotated[str | None, typer.Option(help="Athena workgroup")] = None,
     athena_output: Annotated[str | None, typer.Option(help="s3:// location for Athena results")] = None,
     profile: Annotated[str | None, typer.Option(help="AWS profile")] = None,
+    service_tag: Annotated[str, typer.Option(help="the tag naming a usage's ECS service (several Fargate services)")]
+    = "aws:ecs:serviceName",
 ) -> None:
     """Re-derive an environment's sizing from what the account actually used: a sizing YAML and what changed."""
     from stackcost.calibrate.command import run
@@ -410,7 +412,8 @@ def calibrate_cmd(
     stack, _ = load_stack(config)
     _, out = run(stack, _load_catalog(stack.region), actuals=actuals, month=month, months=months, env=env,
                  output=output, force=force, fmt=fmt, actuals_format=actuals_format, tag_key=tag_key,
-                 athena={"workgroup": athena_workgroup, "output": athena_output}, profile=profile)
+                 athena={"workgroup": athena_workgroup, "output": athena_output}, profile=profile,
+                 service_tag=service_tag)
     print(out)
 
 

@@ -20,7 +20,8 @@ from stackcost.util import write_atomic
 
 def run(stack: Stack, catalog: Catalog, *, actuals: str, month: str, months: int, env: str, output: Path | None,
         force: bool, fmt: str, actuals_format: str = "auto", tag_key: str = "Environment",
-        athena: dict[str, Any] | None = None, profile: str | None = None, clients: Any = None) -> tuple[Result, str]:
+        athena: dict[str, Any] | None = None, profile: str | None = None, clients: Any = None,
+        service_tag: str = "aws:ecs:serviceName") -> tuple[Result, str]:
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise CalibrateError(f"--month {month!r}: expected YYYY-MM")
     if not 1 <= months <= 36:
@@ -34,8 +35,8 @@ def run(stack: Stack, catalog: Catalog, *, actuals: str, month: str, months: int
     if date.fromisoformat(f"{span[-1]}-01") > date.today():
         raise CalibrateError(f"--month {month}: the month has not begun")
     rows, source = observe(actuals, span, env, stack, out.parent / ".stackcost-cache", fmt=actuals_format,
-                           tag_key=tag_key, athena=athena, clients=clients, profile=profile)
-    res = calibrate(stack, catalog, env, rows, span, source)
+                           tag_key=tag_key, athena=athena, clients=clients, profile=profile, service_tag=service_tag)
+    res = calibrate(stack, catalog, env, rows, span, source, service_tag=service_tag)
     written = [out]
     write_atomic(out, res.yaml)
     for name, counts in res.profiles.items():

@@ -130,6 +130,7 @@ class _Group:
     daily: dict[date, Decimal] = field(default_factory=dict)
     hourly: dict[datetime, Decimal] = field(default_factory=dict)
     by_match: dict[tuple[str, ...], Decimal] = field(default_factory=dict)  # regex groups -> quantity
+    group: str = ""  # the service tag's value (Fargate with several services)
 
 
 def _get(d: Any, path: Sequence[str | int]) -> Any:
@@ -157,7 +158,7 @@ def _path(rule_field: str) -> list[str | int]:
 
 
 def calibrate(stack: Stack, catalog: Catalog, env_name: str, rows: Iterable[ActualRow], months: list[str],
-              source: str) -> Result:
+              source: str, service_tag: str = "aws:ecs:serviceName") -> Result:
     rows = [r for r in rows if r.kind == "usage"]
     # A month still in progress counts its days up to the last day the export has (any usage of the environment).
     last = max((r.day for r in rows), default=None)
@@ -167,6 +168,7 @@ def calibrate(stack: Stack, catalog: Catalog, env_name: str, rows: Iterable[Actu
     base = stack.model_dump(mode="python")
     groups: dict[str, _Group] = {}
     unmatched: dict[tuple[str, str], NotCalibrated] = {}
+    several = len(stack.environments[env_name].fargate) > 1
     for r in rows:
         if r.kind != "usage":
             continue
@@ -181,7 +183,9 @@ def calibrate(stack: Stack, catalog: Catalog, env_name: str, rows: Iterable[Actu
             n.cost += r.usd
             continue
         rule, m = found
-        g = groups.setdefault(rule.field, _Group(rule))
+        # Several Fargate services: their usage is told apart by the service tag (`group`), one group each.
+        gkey = f"{rule.field}#{r.group}" if rule.kind == "fargate" and several else rule.field
+        g = groups.setdefault(gkey, _Group(rule, group=r.group))
         g.usage_types.add(r.usage_type)
         g.unit = g.unit or r.unit
         g.total += qty
@@ -225,12 +229,15 @@ def calibrate(stack: Stack, catalog: Catalog, env_name: str, rows: Iterable[Actu
             comments[where] = f"calibrated from {uts}: {observed} ({when}; {rule.note or 'per 730-hour month'})"
         elif rule.kind == "fargate":
             services = nenv.get("fargate") or []
-            if len(services) != 1:
+            idx = 0 if len(services) == 1 else next(
+                (i for i, s in enumerate(services) if s["name"].lower() == g.group.strip().lower()), None)
+            if idx is None:
                 res.not_calibrated.append(NotCalibrated(
                     rule.service, uts, g.total, g.unit, g.cost,
-                    f"{len(services)} Fargate services in the base config; the export's rows are not split by service"))
+                    f"{len(services)} Fargate services in the base config and this usage's service tag "
+                    f"({service_tag}) is {g.group!r}, which names none of them"))
                 continue
-            svc = services[0]
+            svc = services[idx]
             vcpu = Decimal(str(svc["vcpu"]))
             counts = _per_hour(g, days, vcpu)
             med, lo, hi = quantile(counts, Decimal("0.5")), quantile(counts, P10), quantile(counts, P90)
@@ -242,8 +249,9 @@ def calibrate(stack: Stack, catalog: Catalog, env_name: str, rows: Iterable[Actu
             observed = (f"{_num(g.total)} vCPU-hours ÷ ({_num(hours)} h × {_num(vcpu)} vCPU): median {_num(med)} "
                         f"tasks, 10th percentile {_num(lo)}, 90th {_num(hi)} "
                         f"({'hourly' if g.hourly else 'daily averages'})")
-            _change(res, nenv, ["fargate", 0, "tasks"], merged, g, observed, label=f"fargate[{svc['name']}].tasks")
-            comments[("environments", env_name, "fargate", 0, "tasks")] = f"calibrated from {uts}: {observed} ({when})"
+            _change(res, nenv, ["fargate", idx, "tasks"], merged, g, observed, label=f"fargate[{svc['name']}].tasks")
+            comments[("environments", env_name, "fargate", idx, "tasks")] = \
+                f"calibrated from {uts}: {observed} ({when})"
             res.profiles[svc["name"]] = counts
             res.profile_note = "hourly" if g.hourly else "daily averages repeated over each day's 24 hours"
         elif rule.kind in ("count", "cache"):
@@ -274,7 +282,8 @@ def calibrate(stack: Stack, catalog: Catalog, env_name: str, rows: Iterable[Actu
                             "high": _round(quantile(acus, P90))})
             _change(res, nenv, path, value, g, "ACU-hours per hour: 10th percentile, median, 90th")
             comments[where] = f"calibrated from {uts}: ACUs per hour ({when})"
-        res.calibrated.append(fld)
+        res.calibrated.append(g.rule.field if g.rule.kind != "fargate" else f"fargate[{g.group}].tasks"
+                              if several else g.rule.field)
 
     # nat.s3_gb is a part of data_processed_gb the bill does not tell apart: kept, but never above the new total.
     nat = nenv.get("nat")
@@ -291,7 +300,7 @@ def calibrate(stack: Stack, catalog: Catalog, env_name: str, rows: Iterable[Actu
 
     for rule in RULES:
         path = _path(rule.field)
-        if rule.field in groups or _get(nenv, path) is None:
+        if any(k.split("#")[0] == rule.field for k in groups) or _get(nenv, path) is None:
             continue
         res.kept.append(rule.field)
         comments.setdefault(("environments", env_name, *path), "kept from the base config: the export does not "

@@ -15,7 +15,7 @@ from stackcost.sizing.model import Stack
 
 def observe(spec: str, months: list[str], env: str, stack: Stack, cache: Path, *, fmt: str = "auto",
             tag_key: str = "Environment", athena: dict[str, Any] | None = None, clients: Any = None,
-            profile: str | None = None) -> tuple[list[ActualRow], str]:
+            profile: str | None = None, service_tag: str = "aws:ecs:serviceName") -> tuple[list[ActualRow], str]:
     from stackcost.report.model import Options
     from stackcost.report.run import get_actuals
 
@@ -43,7 +43,7 @@ def observe(spec: str, months: list[str], env: str, stack: Stack, cache: Path, *
         else:
             opts = Options(month=month, as_of=date(y, m, calendar.monthrange(y, m)[1]))
             data = get_actuals(spec, opts, [env], cache, profile, clients, fmt=fmt, tag_key=tag_key, athena=athena,
-                               hourly=True)
+                               hourly=True, group_tag=service_tag if len(stack.environments[env].fargate) > 1 else None)
             if data.unavailable:
                 raise CalibrateError(data.unavailable)
             got = [r for r in data.rows if resolve(r.environment) == env]

@@ -35,6 +35,7 @@ class ActualRow:
     region: str = ""
     account: str = ""
     hour: int | None = None  # 0-23 when read hourly (calibration), else None (daily rows)
+    group: str = ""  # a second tag's value when asked for (calibration: the ECS service of Fargate usage)
 
 
 @dataclass

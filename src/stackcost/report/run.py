@@ -20,7 +20,8 @@ from stackcost.util import write_atomic
 
 def get_actuals(spec: str | None, opts: Options, envs: list[str], out: Path, profile: str | None = None,
                 clients: Any = None, *, fmt: str = "auto", tag_key: str = "Environment",
-                athena: dict[str, Any] | None = None, hourly: bool = False) -> Actuals:
+                athena: dict[str, Any] | None = None, hourly: bool = False,
+                group_tag: str | None = None) -> Actuals:
     if not spec:
         return unavailable("none", "no actual spend source given (--actuals ce | cur:PATH | csv:PATH)")
     if spec == "ce":
@@ -55,11 +56,13 @@ def get_actuals(spec: str | None, opts: Options, envs: list[str], out: Path, pro
             files = s3.fetch(path, opts.start, opts.end, out / ".cache" / "s3", client=clients, profile=profile)
             if not files:
                 return unavailable(path, f"no billing rows for {opts.month} in {path} (no export files for the month)")
-            return read_files(path, opts.start, opts.end, fmt=fmt, tag_key=tag_key, files=files, hourly=hourly)
+            return read_files(path, opts.start, opts.end, fmt=fmt, tag_key=tag_key, files=files, hourly=hourly,
+                              group_tag=group_tag)
         if kind == "csv" and fmt == "auto" and Path(path).is_file():
             # csv:PATH is the simple CSV as before, unless its columns say it is an export.
-            return read_files(path, opts.start, opts.end, fmt="auto", tag_key=tag_key, hourly=hourly)
-        return read_files(path, opts.start, opts.end, fmt=fmt, tag_key=tag_key, hourly=hourly)
+            return read_files(path, opts.start, opts.end, fmt="auto", tag_key=tag_key, hourly=hourly,
+                              group_tag=group_tag)
+        return read_files(path, opts.start, opts.end, fmt=fmt, tag_key=tag_key, hourly=hourly, group_tag=group_tag)
     raise ActualsError(f"--actuals {spec!r}: expected ce, cur:PATH or csv:PATH (PATH: a file, a directory, a glob or "
                        "s3://BUCKET/PREFIX/), or athena:DATABASE.TABLE")
 

@@ -142,6 +142,30 @@ def _map_tag(cols: Columns, name: str | None, keys: set[str], dialect: str) -> s
     return f"COALESCE(list_filter(map_entries({m}), lambda e: lower(e.key) IN ({inlist}))[1].value, '')"
 
 
+def _norm_key(key: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", key.lower())
+
+
+def group_tag(cols: Columns, fmt: str, tag: str) -> str:
+    """A second tag, matched on its letters and digits only (`aws:ecs:serviceName`, `aws_ecs_service_name`,
+    `resourceTags/aws:ecs:serviceName` and `resource_tags_aws_ecs_service_name` alike): calibration splits Fargate
+    usage between services with it. DuckDB only."""
+    want = _norm_key(tag)
+    keys = f"({lit(want)}, {lit('user' + want)})"
+    norm = "regexp_replace(lower(e.key), '[^a-z0-9]', '', 'g')"
+    name = cols.find("Tags") if fmt == "focus" else cols.find("resource_tags") if fmt == "cur2" else None
+    if name is not None:
+        col = ident(name)
+        m = (f"CAST({col} AS MAP(VARCHAR, VARCHAR))" if cols.types[name].upper().startswith("MAP") else
+             f"CAST(CAST(NULLIF(TRIM(CAST({col} AS VARCHAR)), '') AS JSON) AS MAP(VARCHAR, VARCHAR))")
+        return f"COALESCE(list_filter(map_entries({m}), lambda e: {norm} IN {keys})[1].value, '')"
+    found = [c for c in cols.types if _norm_key(re.sub(r"^(resourcetags/|resource_tags_)", "", c.lower()))
+             in (want, "user" + want)]
+    if not found:
+        return "''"
+    return "COALESCE(" + ", ".join(f"NULLIF(CAST({ident(c)} AS VARCHAR), '')" for c in found) + ", '')"
+
+
 def _column_tag(cols: Columns, keys: set[str], bare: str) -> str:
     """Legacy CUR: one column per tag (`resourceTags/user:Environment`, `resource_tags_user_environment`)."""
     under = re.sub(r"[^a-z0-9]", "_", bare.lower())
@@ -153,7 +177,7 @@ def _column_tag(cols: Columns, keys: set[str], bare: str) -> str:
 
 
 def select_sql(fmt: str, cols: Columns, source: str, tag_key: str, dialect: str = "duckdb",
-               hourly: bool = False) -> str:
+               hourly: bool = False, group: str | None = None) -> str:
     """SELECT of the internal columns from `source` (a DuckDB table expression, or an Athena table with
     dialect="trino": the same SQL but for the map functions)."""
     bare, keys = tag_names(tag_key)
@@ -240,14 +264,18 @@ def select_sql(fmt: str, cols: Columns, source: str, tag_key: str, dialect: str 
         }
     else:
         raise ActualsError(f"format {fmt!r} is not read with SQL")
+    if group:
+        fields["grp"] = group_tag(cols, fmt, group)
     return "SELECT " + ", ".join(f"{expr} AS {name}" for name, expr in fields.items()) + f" FROM {source}"
 
 
-def aggregate_sql(inner: str, start: date, end: date) -> str:
+def aggregate_sql(inner: str, start: date, end: date, group: bool = False) -> str:
     """Per day and every internal dimension: the sums. Valid in DuckDB and in Athena's Trino alike (ordinal GROUP
     BY, date literals), so an organisation's Athena runs the very query the tests run locally."""
+    dims = "day, tag, service, usage_type, unit, kind, region, account, currency, provider" + (", grp" if group else "")
+    ordinals = ", ".join(str(i) for i in range(1, 12 if group else 11))
     return (
-        "SELECT day, tag, service, usage_type, unit, kind, region, account, currency, provider, "
+        f"SELECT {dims}, "
         "SUM(quantity) AS quantity, SUM(unblended) AS unblended, SUM(amortized) AS amortized, COUNT(*) AS n "
         f"FROM ({inner}) t WHERE day >= DATE '{start.isoformat()}' AND day < DATE '{end.isoformat()}' "
-        "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10")
+        f"GROUP BY {ordinals} ORDER BY {ordinals}")

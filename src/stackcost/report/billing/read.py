@@ -68,7 +68,7 @@ def _columns(con: Any, relation: str) -> Columns:
 
 def read_files(spec: str, month_start: date, month_end: date, *, fmt: str = "auto",
                tag_key: str = "Environment", files: list[Path] | None = None, source: str | None = None,
-               hourly: bool = False) -> Actuals:
+               hourly: bool = False, group_tag: str | None = None) -> Actuals:
     """Actual spend of [month_start, month_end) from the export files `spec` names (or `files`, fetched)."""
     import duckdb
 
@@ -98,11 +98,11 @@ def read_files(spec: str, month_start: date, month_end: date, *, fmt: str = "aut
                 raise ActualsError(f"{source}: the simple CSV format reads one file")
             return read_simple_csv(files[0], month_start, month_end)
         try:
-            inner = select_sql(fmt, cols, relation, tag_key, hourly=hourly)
+            inner = select_sql(fmt, cols, relation, tag_key, hourly=hourly, group=group_tag)
         except ActualsError as exc:
             raise ActualsError(f"{source}: not a {label} export ({exc})") from None
         try:
-            rows = con.execute(aggregate_sql(inner, month_start, month_end)).fetchall()
+            rows = con.execute(aggregate_sql(inner, month_start, month_end, group=bool(group_tag))).fetchall()
         except duckdb.Error as exc:
             raise ActualsError(f"{source}: not a {label} export this tool can read ({_first_line(exc)})") from None
         months: list[str] = []
@@ -148,7 +148,11 @@ def to_actuals(rows: list[tuple[Any, ...]], *, source: str, label: str, month_st
     out: list[ActualRow] = []
     skipped = read = 0
     currencies: set[str] = set()
-    for day, tag, service, usage_type, unit, kind, region, account, currency, provider, qty, unbl, amort, n in rows:
+    for row in rows:
+        # 14 columns, or 15 with the group tag (calibration) after `provider`
+        day, tag, service, usage_type, unit, kind, region, account, currency, provider = row[:10]
+        grp = row[10] if len(row) == 15 else ""
+        qty, unbl, amort, n = row[-4:]
         read += n
         if provider and provider.strip().lower() not in AWS_PROVIDERS:
             skipped += n
@@ -166,7 +170,7 @@ def to_actuals(rows: list[tuple[Any, ...]], *, source: str, label: str, month_st
             service=None if kind != "usage" else mapping.from_billing(service or "", usage_type or ""),
             usd=Decimal(str(unbl)), amortized_usd=Decimal(str(amort)), usage_type=usage_type or "",
             quantity=Decimal(str(qty)) if qty is not None else None, unit=unit or "", kind=kind,
-            region=region or "", account=account or ""))
+            region=region or "", account=account or "", group=grp or ""))
     if len(currencies) > 1:
         raise ActualsError(f"{source}: billed in several currencies ({', '.join(sorted(currencies))}); "
                            "give one currency's export")
