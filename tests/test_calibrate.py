@@ -267,3 +267,34 @@ def test_several_fargate_services_split_by_the_ecs_service_tag(tmp_path: Path) -
     batch = next(n for n in json.loads(r.stdout)["not_calibrated"] if "'batch'" in n["why"])
     assert Decimal(batch["cost"]) == (HOURS * rate).quantize(Decimal("0.01"))
     assert all((tmp_path / f"calibrated-fargate-{n}.csv").is_file() for n in ("api", "worker"))
+
+
+def test_two_months_classes_and_counts(stack: Stack, catalog: Catalog, tmp_path: Path) -> None:
+    """--months 2 (September 720 h + October 744 h): NAT GB at 1 GB/h then 0.5 GB/h; one NAT Gateway; RDS on
+    db.t3.large Single-AZ; two cache.t3.small nodes. Costs: quantities × the catalog rates of the estimate's lines
+    (the NAT GB rate for every row: the calibration reads quantities only)."""
+    nat_rate = _prices(stack, catalog)["nat"]
+    src = tmp_path / "cur2.csv"
+    with src.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["line_item_usage_start_date", "line_item_line_item_type", "line_item_product_code",
+                    "line_item_usage_type", "line_item_usage_amount", "line_item_unblended_cost", "resource_tags"])
+        t = datetime(2026, 9, 1)
+        while t < datetime(2026, 11, 1):
+            gb = Decimal(1) if t.month == 9 else Decimal("0.5")
+            for code, ut, qty in (("AmazonEC2", "APN2-NatGateway-Bytes", gb), ("AmazonEC2", "APN2-NatGateway-Hours", 1),
+                                  ("AmazonRDS", "APN2-InstanceUsage:db.t3.large", 1),
+                                  ("AmazonElastiCache", "APN2-NodeUsage:cache.t3.small", 2)):
+                w.writerow([t.isoformat(), "Usage", code, ut, qty, Decimal(qty) * nat_rate,
+                            json.dumps({"user_Environment": "production"})])
+            t += timedelta(hours=1)
+    r, out = _calibrate(tmp_path, src, "--months", "2")
+    assert r.returncode == 0, r.stderr
+    prod = _prod(out)
+    # (720 × 1 + 744 × 0.5) GB over 1464 h, per 730 h: 1092 × 730 / 1464 = 544.508 -> 544.51; the days:
+    # 30 at 24 GB (730 GB per 730 h) and 31 at 12 GB (365): 10th percentile 365, 90th 730.
+    assert _band(prod["nat"]["data_processed_gb"]) == (Decimal(365), Decimal("544.51"), Decimal(730))
+    assert prod["nat"]["gateways"] == 1
+    assert prod["rds"]["instance_class"] == "db.t3.large" and prod["rds"].get("multi_az", False) is False
+    assert prod["elasticache"] == {**prod["elasticache"], "node_type": "cache.t3.small", "nodes": 2}
+    assert "2026-09, 2026-10" in out.read_text()
