@@ -405,3 +405,33 @@ def test_parquet_non_finite_or_huge_amount_is_one_line(value: str, tmp_path: Pat
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert r.stderr.startswith("error: ") and "Could not" in r.stderr
     assert not (tmp_path / "o" / "stackcost-report-2026-11.json").exists()
+
+
+def test_focus11_variant_and_cli_options(tmp_path: Path) -> None:
+    """The real FOCUS 1.0 rows with FOCUS 1.1's new ServiceSubcategory column added (empty) read as FOCUS 1.1;
+    forced with --actuals-format and an aliased, prefixed --tag-key through the CLI."""
+    rows = _focus_rows(FOCUS10)
+    path = tmp_path / "focus11.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, [*rows[0], "ServiceSubcategory"])
+        w.writeheader()
+        w.writerows({**r, "ServiceSubcategory": ""} for r in rows)
+    cfg = tmp_path / "cost.yaml"
+    import yaml
+
+    from stackcost.sizing.load import preset_text
+
+    data = yaml.safe_load(preset_text())
+    data["tag_values"] = {"production": ["prod"]}
+    cfg.write_text(yaml.safe_dump(data))
+    r = subprocess.run([sys.executable, "-m", "stackcost", "report", "--month", "2024-09", "--as-of", "2024-10-01",
+                        "--actuals", f"cur:{path}", "--actuals-format", "focus", "--tag-key", "user:environment",
+                        "--config", str(cfg), "--format", "md", "--out", str(tmp_path / "o")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    out = json.loads((tmp_path / "o" / "stackcost-report-2024-09.json").read_text())
+    assert out["actuals_format"] == "FOCUS 1.1"
+    prod = sum((Decimal(x["BilledCost"]) for x in rows if x["ProviderName"] == "AWS"
+                and x["ChargeCategory"] == "Usage" and _focus_env(x) == "prod"), Decimal(0))
+    assert Decimal(_env(out, "production")["actual_to_date"]) == cents(prod)
+    assert "warning:" in r.stderr and "'dev'" in r.stderr  # the unallocated values, said on stderr
