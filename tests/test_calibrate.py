@@ -298,3 +298,30 @@ def test_two_months_classes_and_counts(stack: Stack, catalog: Catalog, tmp_path:
     assert prod["rds"]["instance_class"] == "db.t3.large" and prod["rds"].get("multi_az", False) is False
     assert prod["elasticache"] == {**prod["elasticache"], "node_type": "cache.t3.small", "nodes": 2}
     assert "2026-09, 2026-10" in out.read_text()
+
+
+def test_aurora_acu_hours_into_the_acu_band(stack: Stack, catalog: Catalog) -> None:
+    """One db.serverless instance at 2 ACUs for 600 hours and 8 ACUs for 144 (19 % of October's hours): the
+    median hour is 2, the 90th percentile hour 8; max_acu 4 is widened to hold 8."""
+    from stackcost.calibrate.run import calibrate
+    from stackcost.report.actuals import ActualRow
+    from stackcost.report.mapping import from_billing
+
+    data = stack.model_dump(mode="python")
+    data["environments"]["production"]["aurora"] = {
+        "instances": [{"instance_class": "db.serverless", "count": 1}], "min_acu": 0.5, "max_acu": 4,
+        "acu": {"low": 0.5, "typical": 1, "high": 4}}
+    base = Stack.model_validate(data)
+    rows = []
+    for h in range(HOURS):
+        t = START + timedelta(hours=h)
+        acu = Decimal(8) if h >= 600 else Decimal(2)
+        ut = "APN2-Aurora:ServerlessV2Usage"
+        rows.append(ActualRow(day=t.date(), hour=t.hour, environment="production", aws_service="AmazonRDS",
+                              service=from_billing("AmazonRDS", ut), usd=Decimal(0), usage_type=ut, quantity=acu,
+                              unit="ACU-Hr"))
+    res = calibrate(base, catalog, "production", rows, ["2026-10"], "test rows")
+    aurora = res.stack.model_dump(mode="python")["environments"]["production"]["aurora"]  # type: ignore[union-attr]
+    assert (aurora["acu"]["low"], aurora["acu"]["typical"], aurora["acu"]["high"]) == (2, 2, 8)
+    assert aurora["max_acu"] == 8 and aurora["min_acu"] == Decimal("0.5")
+    assert "aurora.acu" in res.calibrated

@@ -23,7 +23,7 @@ KINDS = ("monthly", "storage", "fargate", "count", "rds", "cache", "acu")
 
 @dataclass(frozen=True)
 class Rule:
-    service: str
+    service: str  # our service label; alternatives separated by |
     pattern: str  # regex on the usage type without its region prefix
     field: str  # dotted path in the environment; fargate[] = the environment's one Fargate service
     kind: str
@@ -54,7 +54,8 @@ RULES = [
     Rule("Data transfer", r"^DataTransfer-Out-Bytes$", "other.internet_out_gb", "monthly"),
     Rule("RDS PostgreSQL", r"^(Multi-AZUsage|InstanceUsage|BoxUsage):(db\..+)$", "rds.instance_class", "rds"),
     Rule("ElastiCache", r"^NodeUsage:(cache\..+)$", "elasticache.node_type", "cache"),
-    Rule("Aurora", r"^Aurora:ServerlessV2Usage$", "aurora.acu", "acu"),
+    # Aurora is billed under AmazonRDS: today's mapping calls it RDS PostgreSQL, the registry may say Aurora.
+    Rule("RDS PostgreSQL|Aurora", r"^Aurora:ServerlessV2Usage$", "aurora.acu", "acu"),
 ]
 
 _PREFIX = re.compile(r"^[A-Z]{2,4}\d?-(?=[A-Z])")
@@ -69,7 +70,7 @@ def rule_for(service: str | None, usage_type: str) -> tuple[Rule, re.Match[str]]
     if not service or not usage_type:
         return None
     for r in RULES:
-        if r.service == service:
+        if service in r.service.split("|"):
             # The bare form first; a global usage type (`DNS-Queries`) has no region prefix to take off.
             m = re.match(r.pattern, bare(usage_type)) or re.match(r.pattern, usage_type)
             if m:

@@ -277,11 +277,26 @@ def calibrate(stack: Stack, catalog: Catalog, env_name: str, rows: Iterable[Actu
             comments[where] = f"calibrated from {uts} ({when})"
             comments[("environments", env_name, "rds", "multi_az")] = f"calibrated from the usage type ({kind})"
         elif rule.kind == "acu":
-            acus = _per_hour(g, days, Decimal(1))
+            aurora = nenv["aurora"]
+            n_sl = sum(int(i.get("count", 1)) for i in aurora["instances"] if i["instance_class"] == "db.serverless")
+            if not n_sl:
+                res.not_calibrated.append(NotCalibrated(rule.service, uts, g.total, g.unit, g.cost,
+                                                        "the base config's Aurora cluster has no db.serverless "
+                                                        "instance"))
+                continue
+            acus = _per_hour(g, days, Decimal(n_sl))  # ACUs of each db.serverless instance, hour by hour
             value = _order({"low": _round(quantile(acus, P10)), "typical": _round(quantile(acus, Decimal("0.5"))),
                             "high": _round(quantile(acus, P90))})
-            _change(res, nenv, path, value, g, "ACU-hours per hour: 10th percentile, median, 90th")
-            comments[where] = f"calibrated from {uts}: ACUs per hour ({when})"
+            observed = (f"{_num(g.total)} ACU-hours over {_num(hours)} h and {n_sl} db.serverless instance(s): "
+                        f"10th percentile, median and 90th percentile hour")
+            _change(res, nenv, path, value, g, observed)
+            comments[where] = f"calibrated from {uts}: {observed} ({when})"
+            # The scaling range must hold what was observed (the model checks min_acu <= acu <= max_acu).
+            for bound_key, bound, pick in (("min_acu", value["low"], min), ("max_acu", value["high"], max)):
+                widened = pick(Decimal(str(aurora[bound_key])), bound)
+                if widened != Decimal(str(aurora[bound_key])):
+                    _change(res, nenv, ["aurora", bound_key], widened, g, f"widened to the observed {bound} ACU")
+                    comments[("environments", env_name, "aurora", bound_key)] = "widened to hold the observed ACUs"
         res.calibrated.append(g.rule.field if g.rule.kind != "fargate" else f"fargate[{g.group}].tasks"
                               if several else g.rule.field)
 
