@@ -325,3 +325,33 @@ def test_aurora_acu_hours_into_the_acu_band(stack: Stack, catalog: Catalog) -> N
     assert (aurora["acu"]["low"], aurora["acu"]["typical"], aurora["acu"]["high"]) == (2, 2, 8)
     assert aurora["max_acu"] == 8 and aurora["min_acu"] == Decimal("0.5")
     assert "aurora.acu" in res.calibrated
+
+
+def test_calibrate_from_cost_explorer(stack: Stack, catalog: Catalog, tmp_path: Path) -> None:
+    """`--actuals ce`: daily UsageQuantity per SERVICE and USAGE_TYPE (botocore Stubber): 12 GB of NAT data a day
+    in October -> 372 GB in 744 h -> 365 GB per 730-hour month."""
+    import boto3
+    from botocore.stub import ANY, Stubber
+
+    from stackcost.calibrate.command import run
+    from stackcost.report.cost_explorer import Clients
+
+    ce = boto3.client("ce", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    rate = _prices(stack, catalog)["nat"]
+    days = [{"TimePeriod": {"Start": (START + timedelta(days=d)).date().isoformat(),
+                            "End": (START + timedelta(days=d + 1)).date().isoformat()},
+             "Groups": [{"Keys": ["EC2 - Other", "APN2-NatGateway-Bytes"],
+                         "Metrics": {"UnblendedCost": {"Amount": str(12 * rate), "Unit": "USD"},
+                                     "UsageQuantity": {"Amount": "12", "Unit": "GB"}}}], "Estimated": False}
+            for d in range(31)]
+    stub = Stubber(ce)
+    stub.add_response("get_cost_and_usage", {"ResultsByTime": days}, {
+        "TimePeriod": {"Start": "2026-10-01", "End": "2026-11-01"}, "Granularity": "DAILY",
+        "Metrics": ANY, "GroupBy": ANY, "Filter": ANY})
+    with stub:
+        res, _ = run(stack, catalog, actuals="ce", month="2026-10", months=1, env="production",
+                     output=tmp_path / "ce.yaml", force=False, fmt="text",
+                     clients=Clients(ce=ce, forecast=ce, budgets=None, sts=None))
+    prod = _prod(tmp_path / "ce.yaml")
+    assert _band(prod["nat"]["data_processed_gb"]) == (Decimal(365),) * 3
+    assert res.source.startswith("Cost Explorer")
