@@ -16,11 +16,6 @@ from stackcost.ui.scenario import apply, stack_with
 
 PATH = Path(__file__).parent / "fixtures" / "cur" / "2026-11" / "cur2-hospital-erp-2026-11.parquet"
 DAYS = 26
-SERVICE_CODES = {"ECS Fargate": "AmazonECS", "RDS PostgreSQL": "AmazonRDS", "ElastiCache": "AmazonElastiCache",
-                 "NAT Gateway": "AmazonEC2", "ALB": "AWSELB", "CloudFront": "AmazonCloudFront", "S3": "AmazonS3",
-                 "CloudWatch": "AmazonCloudWatch", "VPC": "AmazonVPC", "Data transfer": "AWSDataTransfer",
-                 "Secrets Manager": "AWSSecretsManager", "WAF": "awswaf", "Route 53": "AmazonRoute53",
-                 "ECR": "AmazonECR"}
 DAY_SHARE = Decimal(24) / Decimal(730)
 
 
@@ -44,8 +39,10 @@ def rows() -> list[tuple[object, ...]]:
                 cost = comp.cost() * DAY_SHARE
                 qty = comp.quantity.typical * DAY_SHARE
                 day_total += cost
-                out.append((period, start, start + timedelta(days=1), "Usage", SERVICE_CODES[comp.service],
-                            SERVICE_CODES[comp.service], comp.record.usage_type, comp.record.operation, float(qty),
+                # The price record's service code is the product code CUR bills the usage under.
+                code = comp.record.service_code
+                out.append((period, start, start + timedelta(days=1), "Usage", code, code, comp.record.usage_type,
+                            comp.record.operation, float(qty),
                             float(cost), float(cost), 0.0, 0.0, {"user_environment": env_name}, "ap-northeast-2"))
             tax = day_total * Decimal("0.10")
             out.append((period, start, start + timedelta(days=1), "Tax", "AWS", None, "", "", 0.0, float(tax),

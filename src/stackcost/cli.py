@@ -346,6 +346,15 @@ def report_cmd(
     risk: Annotated[Risk, typer.Option(help="risk level of the recommended plan shown")] = Risk.medium,
     profile: Annotated[str | None, typer.Option(help="AWS profile for --actuals ce")] = None,
     region: RegionOpt = None,
+    actuals_format: Annotated[str, typer.Option(help="auto (from the columns) | focus | cur2 | cur-legacy | csv")]
+    = "auto",
+    tag_key: Annotated[str, typer.Option(help="the environment tag (Environment, user:Environment, env, ...)")]
+    = "Environment",
+    athena_workgroup: Annotated[str | None, typer.Option(help="Athena workgroup for --actuals athena:DB.TABLE")]
+    = None,
+    athena_output: Annotated[str | None, typer.Option(help="s3:// location for Athena query results")] = None,
+    suggest_calibration: Annotated[bool, typer.Option(help="print the `cost calibrate` command that applies what "
+                                                           "the bill observed")] = False,
 ) -> None:
     """Monthly budget report: estimate vs budget vs actual spend, as Markdown, HTML or Excel."""
     from datetime import date
@@ -366,8 +375,14 @@ def report_cmd(
                        krw=(Decimal(str(krw_rate)), krw_date) if krw_rate else None,
                        budget=Decimal(str(budget)) if budget is not None else None,
                        thresholds=(Decimal(str(threshold_pct)), Decimal(str(threshold_usd))), risk=risk.value,
-                       profile=profile)
+                       profile=profile, actuals_format=actuals_format, tag_key=tag_key,
+                       athena={"workgroup": athena_workgroup, "output": athena_output})
     print(f"wrote {path}")
+    if suggest_calibration:
+        from stackcost.report.billing.suggest import commands
+
+        for line in commands(path.with_suffix(".json"), actuals=actuals, config=config, tag_key=tag_key):
+            print(line)
 
 
 @import_app.command("terraform")
@@ -430,6 +445,39 @@ def diff_cmd(
     if over:
         print(f"cost diff: {message}", file=sys.stderr)
         raise typer.Exit(3)
+
+
+@app.command("calibrate")
+def calibrate_cmd(
+    actuals: Annotated[str, typer.Option(help="billing source as for `cost report`: cur:PATH (FOCUS, CUR 2.0, legacy "
+                                              "CUR), s3://..., athena:DB.TABLE, ce")],
+    month: Annotated[str, typer.Option(help="YYYY-MM: the (last) month observed")],
+    env: Annotated[str, typer.Option("--env", help="the environment to calibrate")],
+    months: Annotated[int, typer.Option(help="months in the window, ending with --month")] = 1,
+    config: ConfigOpt = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="the calibrated sizing YAML")] = None,
+    force: Annotated[bool, typer.Option(help="overwrite an existing output file")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="text | json")] = "text",
+    actuals_format: Annotated[str, typer.Option(help="auto | focus | cur2 | cur-legacy")] = "auto",
+    tag_key: Annotated[str, typer.Option(help="the environment tag")] = "Environment",
+    athena_workgroup: Annotated[str | None, typer.Option(help="Athena workgroup")] = None,
+    athena_output: Annotated[str | None, typer.Option(help="s3:// location for Athena results")] = None,
+    profile: Annotated[str | None, typer.Option(help="AWS profile")] = None,
+    service_tag: Annotated[str, typer.Option(help="the tag naming a usage's ECS service (several Fargate services)")]
+    = "aws:ecs:serviceName",
+) -> None:
+    """Re-derive an environment's sizing from what the account actually used: a sizing YAML and what changed."""
+    from stackcost.calibrate.command import run
+    from stackcost.sizing.load import load_stack
+
+    if fmt not in ("text", "json"):
+        raise UserError(f"--format {fmt!r}: expected text or json")
+    stack, _ = load_stack(config)
+    _, out = run(stack, _load_catalog(stack.region), actuals=actuals, month=month, months=months, env=env,
+                 output=output, force=force, fmt=fmt, actuals_format=actuals_format, tag_key=tag_key,
+                 athena={"workgroup": athena_workgroup, "output": athena_output}, profile=profile,
+                 service_tag=service_tag)
+    print(out)
 
 
 @app.command("init")

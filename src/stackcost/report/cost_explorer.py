@@ -61,52 +61,54 @@ def _pages(ce: Any, **kwargs: Any) -> list[dict[str, Any]]:
             return out
 
 
-def _query(granularity: str, start: date, end: date) -> dict[str, Any]:
+def _query(granularity: str, start: date, end: date, tag: str = TAG) -> dict[str, Any]:
     return {"TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()}, "Granularity": granularity,
             "Metrics": ["UnblendedCost", "AmortizedCost"],
-            "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}, {"Type": "TAG", "Key": TAG}]}
+            "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}, {"Type": "TAG", "Key": tag}]}
 
 
-def _rows(results: list[dict[str, Any]]) -> list[ActualRow]:
+def _rows(results: list[dict[str, Any]], tag: str = TAG) -> list[ActualRow]:
     out = []
     for period in results:
         day = date.fromisoformat(period["TimePeriod"]["Start"])
         for g in period.get("Groups", []):
-            service, tag = g["Keys"][0], g["Keys"][1] if len(g["Keys"]) > 1 else f"{TAG}$"
+            service, tag = g["Keys"][0], g["Keys"][1] if len(g["Keys"]) > 1 else f"{tag}$"
             env = tag.split("$", 1)[1] if "$" in tag else ""
             metrics = g.get("Metrics", {})
             out.append(ActualRow(day=day, environment=env, aws_service=service, service=mapping.from_ce(service),
                                  usd=Decimal(metrics.get("UnblendedCost", {}).get("Amount", "0")),
                                  amortized_usd=Decimal(metrics["AmortizedCost"]["Amount"])
-                                 if "AmortizedCost" in metrics else None))
+                                 if "AmortizedCost" in metrics else None, kind="tax" if service == "Tax" else "usage"))
     return out
 
 
 def fetch(clients: Clients, month_start: date, month_end: date, as_of: date, environments: list[str],
-          cache: Path | None) -> Actuals:
+          cache: Path | None, tag: str = TAG) -> Actuals:
     from botocore.exceptions import BotoCoreError, ClientError
 
     end = min(as_of, month_end)  # End is exclusive: data through the day before `end`
     if end <= month_start:
         return unavailable("ce", f"no complete day of {month_start:%Y-%m} yet (as of {as_of})")
-    key = f"ce-{month_start:%Y-%m}" + ("" if end == month_end else f"-asof-{end}")
+    key = f"ce-{month_start:%Y-%m}" + ("" if end == month_end else f"-asof-{end}") + \
+        ("" if tag == TAG else f"-tag-{tag}")
     try:
-        _cached(cache, f"{key}-monthly", lambda: _pages(clients.ce, **_query("MONTHLY", month_start, end)))
-        daily = _cached(cache, f"{key}-daily", lambda: _pages(clients.ce, **_query("DAILY", month_start, end)))
-        actuals = Actuals(source="Cost Explorer", rows=_rows(daily))
+        _cached(cache, f"{key}-monthly", lambda: _pages(clients.ce, **_query("MONTHLY", month_start, end, tag)))
+        daily = _cached(cache, f"{key}-daily", lambda: _pages(clients.ce, **_query("DAILY", month_start, end, tag)))
+        rows = _rows(daily, tag)
+        actuals = Actuals(source="Cost Explorer", rows=rows, format="Cost Explorer", rows_read=len(rows))
         if end < month_end:
             for env in environments:
                 resp = _cached(cache, f"{key}-forecast-{env}", lambda env=env: clients.forecast.get_cost_forecast(
                     TimePeriod={"Start": end.isoformat(), "End": month_end.isoformat()}, Metric="UNBLENDED_COST",
-                    Granularity="MONTHLY", Filter={"Tags": {"Key": TAG, "Values": [env]}}))
+                    Granularity="MONTHLY", Filter={"Tags": {"Key": tag, "Values": [env]}}))
                 actuals.forecast[env] = Decimal(resp["Total"]["Amount"])
-        actuals.budgets = budgets(clients, environments)
+        actuals.budgets = budgets(clients, environments, tag)
         return actuals
     except (ClientError, BotoCoreError) as exc:
         return unavailable("ce", f"Cost Explorer: {_reason(exc)}")
 
 
-def budgets(clients: Clients, environments: list[str]) -> dict[str, Decimal]:
+def budgets(clients: Clients, environments: list[str], tag: str = TAG) -> dict[str, Decimal]:
     """Monthly cost budgets per environment: a budget filtered on the Environment tag, or named after it."""
     account = clients.sts.get_caller_identity()["Account"]
     found: dict[str, Decimal] = {}
@@ -117,7 +119,7 @@ def budgets(clients: Clients, environments: list[str]) -> dict[str, Decimal]:
             if b.get("BudgetType") != "COST" or b.get("TimeUnit") != "MONTHLY":
                 continue
             tags = [v.split("$", 1)[1] for v in b.get("CostFilters", {}).get("TagKeyValue", [])
-                    if v.startswith(f"user:{TAG}$")]
+                    if v.startswith(f"user:{tag}$")]
             for env in environments:
                 if env in tags or (not tags and env.lower() in b["BudgetName"].lower()):
                     found[env] = Decimal(b["BudgetLimit"]["Amount"])
@@ -135,3 +137,26 @@ def _reason(exc: Exception) -> str:
         err = exc.response.get("Error", {})
         return f"{err.get('Code', '?')}: {err.get('Message', '')}"
     return str(exc).splitlines()[0]
+
+
+def fetch_usage(ce: Any, month_start: date, month_end: date, tag_key: str, env: str,
+                values: list[str]) -> list[ActualRow]:
+    """Daily usage quantity and cost per service and usage type of one environment (calibration): GroupBy SERVICE
+    and USAGE_TYPE, filtered on the environment's tag values (case-insensitive), UsageQuantity with its unit."""
+    kwargs = {"TimePeriod": {"Start": month_start.isoformat(), "End": month_end.isoformat()}, "Granularity": "DAILY",
+              "Metrics": ["UnblendedCost", "UsageQuantity"],
+              "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}, {"Type": "DIMENSION", "Key": "USAGE_TYPE"}],
+              "Filter": {"Tags": {"Key": tag_key, "Values": values, "MatchOptions": ["EQUALS", "CASE_INSENSITIVE"]}}}
+    out = []
+    for period in _pages(ce, **kwargs):
+        day = date.fromisoformat(period["TimePeriod"]["Start"])
+        for g in period.get("Groups", []):
+            service, usage_type = g["Keys"][0], g["Keys"][1] if len(g["Keys"]) > 1 else ""
+            m = g.get("Metrics", {})
+            q = m.get("UsageQuantity", {})
+            out.append(ActualRow(day=day, environment=env, aws_service=service,
+                                 service=mapping.from_billing(service, usage_type),
+                                 usd=Decimal(m.get("UnblendedCost", {}).get("Amount", "0")),
+                                 usage_type=usage_type, quantity=Decimal(q.get("Amount", "0")),
+                                 unit=q.get("Unit", ""), kind="tax" if service == "Tax" else "usage"))
+    return out

@@ -44,3 +44,36 @@ def from_cur(service_code: str, usage_type: str) -> str | None:
             return "Data transfer"
         return None
     return CUR_SERVICES.get(service_code)
+
+
+# FOCUS `ServiceName` values as AWS writes them (the product name) where they differ from Cost Explorer's.
+FOCUS_SERVICES = {
+    "Amazon Elastic Container Service": "ECS Fargate",
+    "Amazon Relational Database Service": "RDS PostgreSQL",
+    "Amazon ElastiCache": "ElastiCache",
+    "Elastic Load Balancing": "ALB",
+    "Amazon CloudFront": "CloudFront",
+    "Amazon Simple Storage Service": "S3",
+    "Amazon CloudWatch": "CloudWatch",
+    "AmazonCloudWatch": "CloudWatch",
+    "Amazon Virtual Private Cloud": "VPC",
+    "AWS Data Transfer": "Data transfer",
+    "AWS Secrets Manager": "Secrets Manager",
+    "AWS WAF": "WAF",
+    "Amazon Route 53": "Route 53",
+    "Amazon EC2 Container Registry (ECR)": "ECR",
+    "Amazon Elastic Container Registry": "ECR",
+}
+_EC2 = {"AmazonEC2", "Amazon Elastic Compute Cloud", "EC2 - Other", "Amazon Virtual Private Cloud", "AmazonVPC"}
+
+
+def from_billing(name: str, usage_type: str = "") -> str | None:
+    """Any billing name (CUR product/service code, Cost Explorer SERVICE, FOCUS ServiceName) -> our service.
+
+    NAT Gateway hours and bytes are recognised by their usage type wherever AWS files them (EC2, EC2 - Other or
+    VPC, depending on the export); the one place the registry lookup will replace."""
+    if "NatGateway" in usage_type:
+        return "NAT Gateway"
+    if name in _EC2 and name not in CUR_SERVICES and name not in CE_SERVICES and name not in FOCUS_SERVICES:
+        return "Data transfer" if "DataTransfer" in usage_type else None
+    return CUR_SERVICES.get(name) or CE_SERVICES.get(name) or FOCUS_SERVICES.get(name)

@@ -16,7 +16,7 @@ from typing import Any
 
 from stackcost.catalog import Catalog
 from stackcost.estimate import HOURS_PER_MONTH, cents, estimate
-from stackcost.report.actuals import Actuals
+from stackcost.report.actuals import ActualRow, Actuals
 from stackcost.sizing.model import Stack
 
 SCHEMA_VERSION = 1
@@ -72,6 +72,22 @@ class ServiceRow:
 
 
 @dataclass
+class UsageTypeRow:
+    """One usage type of one environment: what the bill measured to date beside the estimate line that prices it."""
+    service: str  # our service, or the billing name when not modelled
+    usage_type: str
+    unit: str
+    actual_quantity: Decimal | None
+    actual_usd: Decimal | None
+    estimate_quantity_to_date: Decimal | None  # the estimate line's monthly quantity × the share of the month
+    estimate_to_date: Decimal | None
+    estimate_component: str  # the estimate line ("" = no line prices this usage type)
+    estimate_quantity_month: Decimal | None = None  # what the estimate assumed for the month (730 h)
+    sizing_field: str = ""  # the sizing field this usage type measures (cost calibrate), "" = none
+    suggested: Decimal | None = None  # the observed rate as that field's value (per 730 h; tasks for Fargate)
+
+
+@dataclass
 class EnvReport:
     name: str
     budget: Decimal | None
@@ -91,6 +107,8 @@ class EnvReport:
     plan_saving: Decimal
     plan_steps: list[str]
     assumptions: list[str] = field(default_factory=list)
+    charges: list[tuple[str, Decimal]] = field(default_factory=list)  # tagged credits, refunds, fees... by label
+    usage_types: list[UsageTypeRow] = field(default_factory=list)
 
 
 @dataclass
@@ -103,6 +121,23 @@ class Report:
     published_min: str
     published_max: str
     previous: dict[str, Any] | None = None
+    # The whole month of the source, environments or not (issue #15's JSON contract). `*_usd` are None when the
+    # account is billed in another currency and no --krw-rate converts it; `billed` keeps the amounts as billed.
+    actuals_format: str = ""
+    actuals_currency: str = "USD"
+    actuals_total_usd: Decimal | None = None  # all AWS charges, credits and refunds included, tax excluded
+    amortized_total_usd: Decimal | None = None
+    tax_usd: Decimal | None = None
+    credits_usd: Decimal | None = None
+    unallocated_usd: Decimal | None = None  # spend without the tag, or with a value matching no environment
+    unallocated_tag_values: list[str] = field(default_factory=list)  # "" = untagged
+    unallocated_by_service: list[tuple[str, Decimal]] = field(default_factory=list)
+    charges: list[tuple[str, Decimal]] = field(default_factory=list)  # tax, credits, refunds, RI/SP fees, ...
+    billed: dict[str, Any] = field(default_factory=dict)  # {"currency", "total", "tax", "credits", "unallocated"}
+    other_providers_skipped: int = 0
+    rows_read: int = 0
+    tag_key: str = "Environment"
+    actuals_notes: list[str] = field(default_factory=list)
 
     def totals(self) -> dict[str, Decimal | None]:
         def s(attr: str) -> Decimal | None:
@@ -142,22 +177,32 @@ def _status(budget: Decimal | None, actual: Decimal | None, forecast: Decimal | 
 
 
 def build(stack: Stack, catalog: Catalog, envs: list[str], actuals: Actuals, opts: Options,
-          previous: dict[str, Any] | None = None) -> Report:
+          previous: dict[str, Any] | None = None, tag_key: str = "Environment") -> Report:
     from stackcost.optimize import optimize
+    from stackcost.report.billing.allocate import CHARGE_LABELS, Resolver, split
 
     out = []
     # The estimate is a 730-hour month; to date it is its hourly rate times the hours elapsed (most of the bill is
     # hourly), so a 30-day month is not read as 1.4 % under budget.
     share = Decimal(opts.elapsed * 24) / HOURS_PER_MONTH
+    resolve = Resolver(stack.environments, getattr(stack, "tag_values", None) or {})
+    rate, unavailable = _to_usd(actuals, opts)
+    all_rows = [] if unavailable else actuals.rows
+    if rate is not None and rate != 1:
+        all_rows = [_convert(r, rate) for r in all_rows]
+    have = not unavailable
     for name in envs:
         est = estimate(stack, name, catalog)
         by_service = est.by_service()
-        rows = actuals.for_env(name) if not actuals.unavailable else []
-        have = not actuals.unavailable
+        rows = [r for r in all_rows if resolve(r.environment) == name]
         actual_by: dict[str, Decimal] = {}
         unmodelled: dict[str, Decimal] = {}
+        charges: dict[str, Decimal] = {}
         for r in rows:
-            if r.service is None:
+            if r.kind not in ("usage", "tax"):
+                label = CHARGE_LABELS.get(r.kind, r.kind)
+                charges[label] = charges.get(label, Decimal(0)) + r.usd
+            elif r.service is None:
                 unmodelled[r.aws_service] = unmodelled.get(r.aws_service, Decimal(0)) + r.usd
             else:
                 actual_by[r.service] = actual_by.get(r.service, Decimal(0)) + r.usd
@@ -172,7 +217,7 @@ def build(stack: Stack, catalog: Catalog, envs: list[str], actuals: Actuals, opt
                                                                              opts.threshold_pct)
             services.append(ServiceRow(svc, e_month, e_date, a, var, pct, flagged))
         # Totals are before tax, like the estimate and AWS Budgets; the report adds its own VAT line.
-        pretax = [r for r in rows if r.aws_service != "Tax"]
+        pretax = [r for r in rows if r.kind != "tax"]
         actual = sum((r.usd for r in pretax), Decimal(0)) if have else None
         amortized = sum((r.amortized_usd if r.amortized_usd is not None else r.usd for r in pretax), Decimal(0)) \
             if have else None
@@ -194,21 +239,114 @@ def build(stack: Stack, catalog: Catalog, envs: list[str], actuals: Actuals, opt
         else:
             forecast, method = None, "no complete day yet"
         budget, source = _budget(stack, name, actuals, opts)
+        status = _status(budget, actual, forecast)
+        if have and not rows and any(resolve(r.environment) is None for r in all_rows if r.kind == "usage"):
+            # Nothing carries this environment's tag but untagged spend exists: "Actual $0.00, on track" would be
+            # a wrong answer. Say what is known.
+            status = f"unknown: no spend tagged {tag_key}={name}; see unallocated"
         result = optimize(stack, name, catalog, risk=opts.risk)  # type: ignore[arg-type]
         commits = [s.option for s in result.plan.steps if s.option.kind in ("reserved", "savings-plan")]
         amort = sum(((o.upfront_usd or Decimal(0)) / o.term_months for o in commits if o.term_months), Decimal(0))
         out.append(EnvReport(
             name=name, budget=budget, budget_source=source, estimate_month=est.total,
             estimate_to_date=est.total * share, actual_to_date=actual, amortized_to_date=amortized,
-            forecast=forecast, forecast_method=method, status=_status(budget, actual, forecast), services=services,
+            forecast=forecast, forecast_method=method, status=status, services=services,
             unmodelled=sorted(unmodelled.items(), key=lambda kv: -kv[1]), daily=cum,
             plan_upfront=result.plan.upfront_usd, plan_monthly_amortized=amort,
             plan_saving=result.plan.monthly_saving_usd, plan_steps=[s.option.option for s in result.plan.steps],
-            assumptions=est.assumptions))
+            assumptions=est.assumptions, charges=_ordered(charges),
+            usage_types=_usage_types(est, rows, share, stack.environments[name]) if have else []))
     lo, hi = catalog.published_range()
-    return Report(options=opts, generated_at=datetime.now().isoformat(timespec="seconds"),
-                  actuals_source=actuals.source, actuals_unavailable=actuals.unavailable, environments=out,
-                  published_min=lo, published_max=hi, previous=previous)
+    report = Report(options=opts, generated_at=datetime.now().isoformat(timespec="seconds"),
+                    actuals_source=actuals.source, actuals_unavailable=unavailable, environments=out,
+                    published_min=lo, published_max=hi, previous=previous, actuals_format=actuals.format,
+                    actuals_currency=actuals.currency, other_providers_skipped=actuals.other_providers_skipped,
+                    rows_read=actuals.rows_read, tag_key=tag_key, actuals_notes=list(actuals.notes))
+    if actuals.rows and not actuals.unavailable:
+        billed = split(actuals.rows, resolve)
+        report.billed = {"currency": actuals.currency, "total": billed.total, "tax": billed.tax,
+                         "credits": billed.charges.get(CHARGE_LABELS["credit"], Decimal(0)),
+                         "unallocated": billed.unallocated}
+    if have:
+        m = split(all_rows, resolve)
+        report.actuals_total_usd, report.amortized_total_usd, report.tax_usd = m.total, m.amortized, m.tax
+        report.credits_usd = m.charges.get(CHARGE_LABELS["credit"], Decimal(0))
+        report.unallocated_usd = m.unallocated
+        report.unallocated_tag_values = [v for v, _ in sorted(m.unallocated_values.items(), key=lambda kv: -kv[1])]
+        report.unallocated_by_service = sorted(m.unallocated_by_service.items(), key=lambda kv: -kv[1])
+        report.charges = _ordered(m.charges)
+    return report
+
+
+def _ordered(charges: dict[str, Decimal]) -> list[tuple[str, Decimal]]:
+    from stackcost.report.billing.allocate import CHARGE_LABELS
+
+    order = list(CHARGE_LABELS.values())
+    return sorted(charges.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+
+
+def _to_usd(actuals: Actuals, opts: Options) -> tuple[Decimal | None, str]:
+    """The factor that turns billed amounts into USD, and why there is no USD comparison when there is none."""
+    if actuals.unavailable:
+        return None, actuals.unavailable
+    if not actuals.rows:
+        return None, f"no billing rows for {opts.month} in {actuals.source}"
+    if actuals.currency == "USD":
+        return Decimal(1), ""
+    if actuals.currency == "KRW" and opts.krw_per_usd:
+        return 1 / opts.krw_per_usd, ""
+    return None, (f"billed in {actuals.currency}; amounts kept as billed (see 'billed'), not compared with the "
+                  f"USD estimate" + (" — give --krw-rate to convert" if actuals.currency == "KRW" else ""))
+
+
+def _convert(r: ActualRow, rate: Decimal) -> ActualRow:
+    from dataclasses import replace
+
+    return replace(r, usd=r.usd * rate, amortized_usd=None if r.amortized_usd is None else r.amortized_usd * rate)
+
+
+def _usage_types(est: Any, rows: list[ActualRow], share: Decimal, env: Any = None) -> list[UsageTypeRow]:
+    """Per usage type: actual quantity and cost to date beside the estimate line of the same usage type, the
+    sizing field it measures and the value the observed rate suggests for it (`cost calibrate` writes it)."""
+    from stackcost.calibrate.rules import rule_for
+
+    actual: dict[tuple[str, str], list[Any]] = {}
+    for r in rows:
+        if r.kind != "usage":
+            continue
+        key = (r.service or r.aws_service, r.usage_type)
+        a = actual.setdefault(key, [Decimal(0), Decimal(0), r.unit])
+        a[0] += r.quantity or Decimal(0)
+        a[1] += r.usd
+    lines: dict[tuple[str, str], list[Any]] = {}
+    for i in est.items:
+        key = (i.service, i.usage_type)
+        e = lines.setdefault(key, [Decimal(0), Decimal(0), i.unit, i.component])
+        e[0] += i.quantity
+        e[1] += i.monthly_usd
+    out = []
+    for key in sorted(set(actual) | set(lines)):
+        got, line = actual.get(key), lines.get(key)
+        unit = str((got or line or ["", "", ""])[2])
+        out.append(UsageTypeRow(
+            service=key[0], usage_type=key[1], unit=unit,
+            actual_quantity=got[0] if got else Decimal(0), actual_usd=got[1] if got else Decimal(0),
+            estimate_quantity_to_date=line[0] * share if line else None,
+            estimate_to_date=line[1] * share if line else None, estimate_component=line[3] if line else "",
+            estimate_quantity_month=line[0] if line else None))
+        found = rule_for(key[0], key[1])
+        hours = share * HOURS_PER_MONTH
+        if found is None or not got or not hours:
+            continue
+        rule = found[0]
+        out[-1].sizing_field = rule.field
+        if rule.kind == "monthly":
+            out[-1].suggested = got[0] / rule.scale / hours * HOURS_PER_MONTH
+        elif rule.kind == "fargate" and env is not None and len(env.fargate) == 1:
+            out[-1].suggested = got[0] / hours / env.fargate[0].vcpu  # average tasks running
+        elif rule.kind == "count":
+            out[-1].suggested = got[0] / hours
+    return out
 
 
 def _budget(stack: Stack, name: str, actuals: Actuals, opts: Options) -> tuple[Decimal | None, str]:

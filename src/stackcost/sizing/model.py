@@ -357,6 +357,8 @@ class Environment(_Strict):
 class Stack(_Strict):
     region: str = "ap-northeast-2"
     environments: dict[str, Environment]
+    # Billing tag values that mean an environment, beyond its own name: {production: [prod, prd]} (cost report).
+    tag_values: dict[str, list[str]] = {}
 
     @field_validator("environments")
     @classmethod
@@ -364,3 +366,10 @@ class Stack(_Strict):
         if not v:
             raise ValueError("at least one environment is needed")
         return v
+
+    @model_validator(mode="after")
+    def _tag_values_name_environments(self) -> Stack:
+        unknown = sorted(set(self.tag_values) - set(self.environments))
+        if unknown:
+            raise ValueError(f"tag_values: no environment {', '.join(unknown)}")
+        return self

@@ -1,0 +1,1 @@
+"""`cost calibrate`: re-derive the sizing from what the account actually used (issue #16)."""
