@@ -74,7 +74,7 @@ def read_simple_csv(path: Path, month_start: date, month_end: date) -> Actuals:
     need = {"date", "service", "environment", "USD"}
     if not rows or not need <= set(rows[0]):
         raise ActualsError(f"{path}: needs the columns date, service, environment, USD")
-    known = set(mapping.CE_SERVICES.values())
+    known = mapping.labels()
     out = []
     for i, r in enumerate(rows, start=2):
         if None in r.values() or None in r:  # a short row, or one with more fields than the header
