@@ -6,7 +6,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from stackcost.catalog import Catalog
     from stackcost.estimate import Estimate
+    from stackcost.money import View
     from stackcost.sizing.model import Stack
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -45,9 +46,9 @@ class CatalogFmt(StrEnum):
 
 
 def _console() -> Console:
-    from rich.console import Console
+    from stackcost.render.table import console
 
-    return Console(width=200) if not sys.stdout.isatty() else Console()
+    return console()
 
 
 def _load_catalog(region: str = REGION) -> Catalog:
@@ -93,28 +94,11 @@ def catalog_info(fmt: Annotated[CatalogFmt, typer.Option("--format")] = CatalogF
     if fmt is CatalogFmt.json:
         print(json.dumps(info, indent=2, ensure_ascii=False))
         return
-    from rich.table import Table
+    from stackcost.render.catalog import info_table
+    from stackcost.render.table import width
 
-    table = Table(title=f"Price catalog {info['region']}: {info['records']} records, published "
-                        f"{info['published_min']} to {info['published_max']}, checksums verified",
-                  title_justify="left")
-    for col in ("Offer", "Services", "Records", "Published", "Age", "Source"):
-        table.add_column(col, justify="right" if col in ("Records", "Age") else "left")
-    for o in info["offers"]:
-        age = "" if o["age_days"] is None else f"{o['age_days']} d" + (" [red]STALE[/red]" if o["stale"] else "")
-        span = o["published_min"] if o["published_min"] == o["published_max"] else \
-            f"{o['published_min']} – {o['published_max']}"
-        regions = "" if o["regions"] == [info["region"]] else f" (regions: {', '.join(o['regions'])})"
-        table.add_row(o["offer_code"], ", ".join(o["services"]) + regions, str(o["records"]), span, age,
-                      "; ".join(o["sources"])[:70])
-    con = _console()
-    con.print(table)
-    stale = [o["offer_code"] for o in info["offers"] if o["stale"]]
-    if stale:
-        con.print(f"[yellow]warning:[/yellow] newest prices of {', '.join(stale)} are over 12 months old; "
-                  "refresh them from the AWS Price List when you can.")
-    con.print(f"Missing commitment offerings ({len(info['gaps'])}): " +
-              "; ".join(f"{g['service']} {g['offering']}" for g in info["gaps"]))
+    for part in info_table(info, width()):
+        _console().print(part)
 
 
 @catalog_app.command("search")
@@ -123,15 +107,16 @@ def catalog_search(text: str, service: Annotated[str | None, typer.Option(help="
                    fmt: Annotated[CatalogFmt, typer.Option("--format")] = CatalogFmt.table,
                    region: str = REGION) -> None:
     """Find prices by usage type, instance type, SKU or description."""
-    from stackcost import output
+    from stackcost.render import catalog as render
+    from stackcost.render.table import width
 
     found = _load_catalog(region).search(text, service_code=service, term=term)
     if fmt is CatalogFmt.json:
-        print(output.search_json(found, text))
+        print(render.search_json(found, text))
         return
     if not found:
         raise UserError(f"no price matches {text!r}" + (f" in {service}" if service else ""))
-    _console().print(output.search_table(found, text))
+    _console().print(render.search_table(found, text, width()))
 
 
 @catalog_app.command("build")
@@ -177,7 +162,7 @@ def catalog_refresh(
 ) -> None:
     """Update the cached catalog from the AWS Price List; prints a diff, installs atomically."""
     from stackcost.catalog.refresh.run import refresh
-    from stackcost.output import refresh_table
+    from stackcost.render.catalog import refresh_table
 
     con = _console()
     progress_cb, stop = _progress()
@@ -223,46 +208,80 @@ def _estimate(config: Path | None, env: str, region: str | None = None, strict: 
     return estimate(stack, env, catalog, strict=strict)
 
 
+class Currency(StrEnum):
+    USD = "USD"
+    KRW = "KRW"
+
+
+CurrencyOpt = Annotated[Currency, typer.Option("--currency", help="KRW adds won amounts (needs --krw-rate and "
+                                               "--krw-date: there is no built-in rate)")]
+KrwRateOpt = Annotated[float | None, typer.Option("--krw-rate", help="KRW per USD")]
+KrwDateOpt = Annotated[str, typer.Option("--krw-date", help="the date of that rate (YYYY-MM-DD)")]
+VatOpt = Annotated[float | None, typer.Option("--vat", help="VAT rate shown on its own line (Korea: 0.10)")]
+WideOpt = Annotated[bool, typer.Option("--wide", help="every column, whatever the terminal width")]
+
+
+def _view(currency: Currency, krw_rate: float | None, krw_date: str, vat: float | None) -> View | None:
+    """The currency view the options ask for; a KRW amount always carries its rate and date."""
+    import math
+    from datetime import date
+    from decimal import Decimal
+
+    from stackcost.money import View
+
+    if vat is not None and not (math.isfinite(vat) and 0 <= vat < 1):
+        raise UserError(f"--vat {vat}: a rate from 0 to 1 (0.10 for 10 %)")
+    rate = None
+    if currency is Currency.KRW or krw_rate is not None:
+        if krw_rate is None or not krw_date:
+            raise UserError("--currency KRW needs --krw-rate and --krw-date (no exchange rate is built in)")
+        if not (math.isfinite(krw_rate) and 0 < krw_rate < 1_000_000):
+            raise UserError(f"--krw-rate {krw_rate}: a positive number of won per dollar")
+        try:
+            date.fromisoformat(krw_date)
+        except ValueError:
+            raise UserError(f"--krw-date {krw_date!r}: expected YYYY-MM-DD") from None
+        rate = Decimal(str(krw_rate))
+    if rate is None and vat is None:
+        return None
+    return View(krw_rate=rate, krw_date=krw_date, vat=Decimal(str(vat)) if vat is not None else None)
+
+
+def _print(parts: list[Any]) -> None:
+    con = _console()
+    for part in parts:
+        con.print(part)
+
+
 @app.command("estimate")
 def estimate_cmd(environment: Annotated[str, typer.Argument(help="environment name")] = "production",
                  config: ConfigOpt = None,
                  fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.table,
-                 all_envs: Annotated[bool, typer.Option("--all", help="every environment side by side")] = False,
-                 region: RegionOpt = None, strict: StrictOpt = False,
-                 ) -> None:
+                 all_envs: Annotated[bool, typer.Option("--all", help="every environment side by side, and the "
+                                                                   "total of all")] = False,
+                 region: RegionOpt = None, strict: StrictOpt = False, currency: CurrencyOpt = Currency.USD,
+                 krw_rate: KrwRateOpt = None, krw_date: KrwDateOpt = "", vat: VatOpt = None,
+                 wide: WideOpt = False) -> None:
     """What an environment costs per month, line by line, with every price traced to the catalog."""
-    from stackcost import output
     from stackcost.estimate import estimate
+    from stackcost.render import estimate as render
+    from stackcost.render.table import width
 
+    view = _view(currency, krw_rate, krw_date, vat)
     stack, source, catalog = _stack_and_catalog(config, region)
-    if all_envs:
-        ests = [estimate(stack, name, catalog, strict=strict) for name in stack.environments]
-        _warn_unpriced(ests)
-        if fmt is Fmt.json:
-            print(json.dumps([e.to_json() for e in ests], indent=2, ensure_ascii=False))
-        elif fmt is Fmt.csv:
-            print("".join(output.estimate_csv(e) if i == 0 else output.estimate_csv(e).split("\n", 1)[1]
-                          for i, e in enumerate(ests)), end="")
-        elif fmt is Fmt.markdown:
-            print("\n".join(output.estimate_markdown(e) for e in ests))
-        else:
-            _console().print(output.side_by_side(ests))
-        return
-    est = estimate(stack, environment, catalog, strict=strict)
-    _warn_unpriced([est])
+    names = list(stack.environments) if all_envs else [environment]
+    ests = [estimate(stack, name, catalog, strict=strict) for name in names]
+    _warn_unpriced(ests)
     if fmt is Fmt.json:
-        print(output.estimate_json(est))
+        print(render.many_json(ests, view) if all_envs else render.to_json(ests[0], view))
     elif fmt is Fmt.csv:
-        print(output.estimate_csv(est), end="")
+        print(render.to_csv(ests), end="")
     elif fmt is Fmt.markdown:
-        print(output.estimate_markdown(est), end="")
+        print(render.many_markdown(ests, view) if all_envs else render.to_markdown(ests[0], view), end="")
+    elif all_envs:
+        _print(render.side_by_side(ests, width(), view))
     else:
-        con = _console()
-        con.print(output.estimate_table(est))
-        con.print(f"Config: {source}. Prices: AWS list prices for {est.region}, published {est.published_min} "
-                  f"to {est.published_max} (`cost catalog info`).")
-        for note in est.assumptions:
-            con.print(f"[dim]assumption: {note}[/dim]")
+        _print([*render.to_table(ests[0], width(), view, wide), f"Config: {source}."])
 
 
 @app.command("compare")
@@ -270,9 +289,15 @@ def compare_cmd(a: Annotated[str, typer.Argument(help="environment, or a config 
                 b: Annotated[str, typer.Argument(help="environment, or a config file")],
                 config: ConfigOpt = None,
                 environment: Annotated[str, typer.Option("--env", help="environment when comparing two files")]
-                = "production", region: RegionOpt = None, strict: StrictOpt = False) -> None:
-    """The difference per line between two environments (or two config files)."""
-    from stackcost import output
+                = "production", region: RegionOpt = None, strict: StrictOpt = False,
+                fmt: Annotated[Fmt, typer.Option("--format", help="table, json or markdown")] = Fmt.table,
+                currency: CurrencyOpt = Currency.USD, krw_rate: KrwRateOpt = None, krw_date: KrwDateOpt = "",
+                vat: VatOpt = None) -> None:
+    """The difference per line between two environments (or two config files), lines paired by a stable key."""
+    from stackcost.render import estimate as render
+    from stackcost.render.table import width
+
+    view = _view(currency, krw_rate, krw_date, vat)
 
     def one(x: str) -> tuple[Estimate, str]:
         p = Path(x)
@@ -282,7 +307,14 @@ def compare_cmd(a: Annotated[str, typer.Argument(help="environment, or a config 
 
     (ea, la), (eb, lb) = one(a), one(b)
     _warn_unpriced([ea, eb])
-    _console().print(output.compare_table(ea, eb, la, lb))
+    if fmt is Fmt.json:
+        print(render.compare_json(ea, eb, la, lb, view))
+    elif fmt is Fmt.markdown:
+        print(render.compare_markdown(ea, eb, la, lb), end="")
+    elif fmt is Fmt.csv:
+        raise UserError("cost compare: --format table, json or markdown")
+    else:
+        _print(render.compare_table(ea, eb, la, lb, width(), view))
 
 
 class Risk(StrEnum):
@@ -301,11 +333,15 @@ def optimize_cmd(environment: Annotated[str, typer.Argument(help="environment na
                  usage_csv: Annotated[Path | None, typer.Option(help="hourly usage CSV with a 'tasks' column, for "
                                                                      "Savings Plan sizing")] = None,
                  usage_service: Annotated[str | None, typer.Option(help="the Fargate service the CSV describes")]
-                 = None, region: RegionOpt = None) -> None:
+                 = None, region: RegionOpt = None, currency: CurrencyOpt = Currency.USD,
+                 krw_rate: KrwRateOpt = None, krw_date: KrwDateOpt = "", vat: VatOpt = None,
+                 wide: WideOpt = False) -> None:
     """Reserved instances, Savings Plans, Spot, Graviton and other options against on-demand, and a plan."""
-    from stackcost import optimize_output as out
     from stackcost.optimize import optimize
+    from stackcost.render import optimize as out
+    from stackcost.render.table import width
 
+    view = _view(currency, krw_rate, krw_date, vat)
     stack, _, catalog = _stack_and_catalog(config, region)
     result = optimize(stack, environment, catalog, risk=risk.value, usage_csv=usage_csv,
                       usage_service=usage_service)
@@ -316,7 +352,7 @@ def optimize_cmd(environment: Annotated[str, typer.Argument(help="environment na
     elif fmt is Fmt.markdown:
         print(out.optimize_markdown(result), end="")
     else:
-        _console().print(out.optimize_tables(result))
+        _console().print(out.optimize_tables(result, width(), view, wide))
 
 
 class ReportFmt(StrEnum):

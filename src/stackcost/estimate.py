@@ -90,6 +90,7 @@ class Estimate:
     assumptions: list[str] = field(default_factory=list)
     published_min: str = ""
     published_max: str = ""
+    provenance: dict[str, Any] = field(default_factory=dict)  # where the prices come from and how old they are
 
     @property
     def unpriced(self) -> list[LineItem]:
@@ -126,7 +127,8 @@ class Estimate:
             "environment": self.environment,
             "region": self.region,
             "currency": "USD",
-            "catalog": {"published_min": self.published_min, "published_max": self.published_max},
+            "catalog": {"published_min": self.published_min, "published_max": self.published_max,
+                        **{k: v for k, v in self.provenance.items() if k not in ("published_min", "published_max")}},
             "line_items": [i.to_json() for i in self.items],
             "total_monthly_usd": str(self.total),
             "total_monthly_usd_low": str(self.total_low),
@@ -247,8 +249,10 @@ def estimate(stack: Stack, environment: str, catalog: Catalog, *, strict: bool =
     if strict and missing:
         raise UnpricedError(f"{environment}: {len(missing)} line(s) have no price in the {catalog.region} catalog: "
                             + "; ".join(f"{i.service} {i.component} (looked for {i.looked_for})" for i in missing))
-    lo, hi = catalog.published_range()
     notes = defaulted_usage(env, environment) + allowances.sharing_note(stack, environment) + \
         exposures.notes(env, environment, catalog)
-    return Estimate(environment=environment, region=catalog.region, items=items,
-                    assumptions=notes, published_min=lo, published_max=hi)
+    from stackcost.catalog.info import provenance
+
+    prov = provenance(catalog)
+    return Estimate(environment=environment, region=catalog.region, items=items, assumptions=notes,
+                    published_min=prov["published_min"], published_max=prov["published_max"], provenance=prov)

@@ -37,3 +37,36 @@ def pct(part: Decimal, whole: Decimal, *, signed: bool = True) -> str:
     v = (part / whole * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     sign = "+" if signed and v > 0 else ("−" if v < 0 else "")
     return f"{sign}{abs(v)}%"
+
+
+class View:
+    """How amounts are shown besides USD: KRW at a given rate and date (never a built-in rate) and VAT."""
+
+    def __init__(self, krw_rate: Decimal | None = None, krw_date: str = "", vat: Decimal | None = None) -> None:
+        self.krw_rate = krw_rate
+        self.krw_date = krw_date
+        self.vat = vat
+
+    @property
+    def krw(self) -> bool:
+        return self.krw_rate is not None
+
+    def krw_note(self) -> str:
+        assert self.krw_rate is not None
+        return f"KRW at {self.krw_rate:,} per USD (rate of {self.krw_date}, given with --krw-rate)"
+
+    def vat_of(self, amount: Decimal) -> Decimal:
+        return cents(amount * (self.vat or 0))
+
+    def to_json(self, total_usd: Decimal) -> dict[str, object]:
+        out: dict[str, object] = {}
+        if self.vat is not None:
+            v = self.vat_of(total_usd)
+            out["vat"] = {"rate": str(self.vat), "monthly_usd": str(v),
+                          "total_monthly_with_vat_usd": str(total_usd + v)}
+        if self.krw_rate is not None:
+            gross = total_usd + (self.vat_of(total_usd) if self.vat is not None else 0)
+            won = (gross * self.krw_rate).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+            out["krw"] = {"rate": str(self.krw_rate), "rate_date": self.krw_date, "total_monthly_krw": str(won),
+                          "includes_vat": self.vat is not None}
+        return out

@@ -45,3 +45,30 @@ def catalog_info(catalog: Catalog, today: date | None = None) -> dict[str, Any]:
         "excluded": catalog.manifest.get("excluded", []),
         "refreshes": catalog.manifest.get("refreshes", {}),
     }
+
+
+def provenance(catalog: Catalog, today: date | None = None) -> dict[str, Any]:
+    """How old the prices are and where they came from, for the footer of every output. Read from the manifests
+    only, so it costs nothing at start-up."""
+    today = today or date.today()
+    offers = dict(catalog.manifest["offers"])
+    if catalog.global_manifest:
+        offers.update(catalog.global_manifest["offers"])
+    lows = sorted(o["published_min"] for o in offers.values() if o["published_min"])
+    highs = sorted(o["published_max"] for o in offers.values() if o["published_max"])
+    stale = sorted(code for code, o in offers.items()
+                   if o["published_max"] and (today - date.fromisoformat(o["published_max"])).days > STALE_DAYS)
+    repos = sorted({src.split(":", 1)[0] for o in offers.values() for src in o["sources"]
+                    if ":" in src and "/" in src.split(":", 1)[0] and not src.startswith("http")})
+    refreshes = {**catalog.manifest.get("refreshes", {}), **(catalog.global_manifest or {}).get("refreshes", {})}
+    return {
+        "region": catalog.region,
+        "published_min": lows[0] if lows else "",
+        "published_max": highs[-1] if highs else "",
+        "age_days": (today - date.fromisoformat(highs[-1])).days if highs else None,
+        "stale_offers": stale,
+        "offers": len(offers),
+        "copied_by": repos,
+        "refreshed_from": sorted({r.get("source", "") for r in refreshes.values()} - {""}),
+        "refresh_command": f"cost catalog refresh --region {catalog.region}",
+    }

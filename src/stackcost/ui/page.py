@@ -10,9 +10,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from stackcost import output
 from stackcost.catalog import Catalog
 from stackcost.estimate import Estimate, EstimateError, estimate
+from stackcost.render import estimate as render_estimate
 from stackcost.sizing.catalog_check import check_environment
 from stackcost.sizing.load import PRESET, ConfigError, parse_stack, preset_text
 from stackcost.sizing.model import Environment, Stack
@@ -239,9 +239,9 @@ def _results(est: Estimate, base: Estimate, scenario: Stack, stack: Stack, env_n
         st.download_button("Scenario as YAML (loads in the CLI)", scenario_yaml(stack, env_name,
                                                                                 scenario.environments[env_name]),
                            file_name=f"scenario-{env_name}.yaml", mime="text/yaml")
-        st.download_button("Estimate as CSV", output.estimate_csv(est), file_name=f"estimate-{env_name}.csv",
+        st.download_button("Estimate as CSV", render_estimate.to_csv([est]), file_name=f"estimate-{env_name}.csv",
                            mime="text/csv")
-        st.download_button("Estimate as Markdown", output.estimate_markdown(est),
+        st.download_button("Estimate as Markdown", render_estimate.to_markdown(est),
                            file_name=f"estimate-{env_name}.md", mime="text/markdown")
         st.caption("The page's address holds this scenario: share the link to reproduce it.")
 

@@ -1,4 +1,5 @@
-"""Text renderings of `cost optimize` (rich table, JSON, CSV, Markdown). No arithmetic beyond formatting."""
+"""`cost optimize` as a terminal table (fitted to the width), JSON, CSV and Markdown. No arithmetic beyond
+formatting."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import csv
 import io
 import json
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from stackcost.estimate import cents
+from stackcost.money import View, cents
 from stackcost.optimize.options import Option
+from stackcost.render.table import Col, table
 
 if TYPE_CHECKING:
     from rich.console import Group
@@ -94,36 +96,47 @@ def _sizing_line(s: object) -> str:
             f"{usd(s.monthly_saving_usd)}.")
 
 
-def optimize_tables(result: OptimizeResult) -> Group:
+def optimize_tables(result: OptimizeResult, width: int, view: View | None = None, wide: bool = False) -> Group:
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
 
-    t = Table(title=f"{result.environment}: savings options against on-demand {usd(result.baseline_monthly_usd)}"
-                    f"/month ({result.region})", title_justify="left", show_lines=False)
-    for col in ("Service", "Option", "Upfront", "Monthly", "Effective", "Saving/mo", "%", "Break-even", "1 yr",
-                "3 yr", "Risk", "Notes"):
-        t.add_column(col, justify="right" if col in ("Upfront", "Monthly", "Effective", "Saving/mo", "%", "1 yr",
-                                                     "3 yr") else "left", overflow="fold")
+    cols = [Col("Service", min_width=8, words=True), Col("Option", min_width=18), Col("Upfront", numeric=True, drop=3),
+            Col("Monthly", numeric=True, drop=5), Col("Effective", numeric=True), Col("Saving/mo", numeric=True),
+            Col("%", numeric=True), Col("Break-even", numeric=True, drop=2), Col("1 yr", numeric=True, drop=6),
+            Col("3 yr", numeric=True, drop=7), Col("Risk", drop=4), Col("Notes", min_width=30, drop=9)]
+    if not (wide or width >= 180):
+        cols[-1] = Col("Notes", min_width=30, drop=99)  # long: under the table's options in --wide/markdown
+    rows = []
     for o in result.options:
         status = _status(o)
         style = "dim" if status and status != "INDICATIVE" else ("yellow" if o.indicative else "")
-        t.add_row(o.service, o.option, usd(o.upfront_usd), usd(o.monthly_recurring_usd), usd(o.effective_monthly_usd),
-                  usd(o.monthly_saving_usd), _pct(o), _be(o), usd(o.total_1y_usd), usd(o.total_3y_usd), o.risk,
-                  (f"{status}: " if status else "") + o.constraint, style=style)
+        name = Text(o.option + (f" [{status}]" if status else ""), style=style)
+        rows.append([o.service, name, usd(o.upfront_usd), usd(o.monthly_recurring_usd),
+                     usd(o.effective_monthly_usd), usd(o.monthly_saving_usd), _pct(o), _be(o), usd(o.total_1y_usd),
+                     usd(o.total_3y_usd), o.risk, (f"{status}: " if status else "") + o.constraint])
+    t, keep = table(cols, rows, width, title=f"{result.environment}: savings options against on-demand "
+                                             f"{usd(result.baseline_monthly_usd)}/month ({result.region})")
     p = result.plan
-    pt = Table(title=f"Recommended plan, risk {p.risk} ({p.rule})", title_justify="left")
-    for col in ("#", "Option", "Service", "Saving/mo", "Upfront"):
-        pt.add_column(col, justify="right" if col in ("#", "Saving/mo", "Upfront") else "left")
-    for i, s in enumerate(p.steps, 1):
-        pt.add_row(str(i), s.option.option, s.option.service, usd(s.monthly_saving_usd),
-                   usd(s.option.upfront_usd) if s.option.kind in ("reserved", "savings-plan") else "")
-    pt.add_row("", Text("Total", style="bold"), "", Text(usd(p.monthly_saving_usd), style="bold"),
-               Text(usd(p.upfront_usd), style="bold"))
+    pcols = [Col("#", numeric=True), Col("Option", min_width=20), Col("Service", min_width=8, drop=1),
+             Col("Saving/mo", numeric=True), Col("Upfront", numeric=True)]
+    prow: list[list[Any]] = [[str(i), s.option.option, s.option.service, usd(s.monthly_saving_usd),
+             usd(s.option.upfront_usd) if s.option.kind in ("reserved", "savings-plan") else ""]
+            for i, s in enumerate(p.steps, 1)]
+    prow.append(["", Text("Total", style="bold"), "", Text(usd(p.monthly_saving_usd), style="bold"),
+                 Text(usd(p.upfront_usd), style="bold")])
+    pt, _ = table(pcols, prow, width, title=f"Recommended plan, risk {p.risk} ({p.rule})", sections={len(prow) - 2})
     summary = Text(f"{usd(p.baseline_monthly_usd)} → {usd(p.planned_monthly_usd)} per month: saves "
                    f"{usd(p.monthly_saving_usd)} ({p.saving_pct:.1f}%) with {usd(p.upfront_usd)} upfront.",
                    style="bold")
-    parts: list[object] = [t, pt, summary]
+    parts: list[object] = [t]
+    if len(cols) - 1 not in keep:
+        parts.append(Text("Notes on each option (constraints, why not applicable): --wide or --format markdown.",
+                          style="dim"))
+    parts += [pt, summary]
+    if view is not None:
+        from stackcost.render.estimate import view_lines
+
+        parts += [Text(f"After the plan: {line}") for line in view_lines(p.planned_monthly_usd, view)]
     parts += [Text(_sizing_line(s)) for s in result.sizing]
     parts += [Text(f"note: {n}", style="dim") for n in result.notes]
     parts += [Text(f"left out of the plan: {x}", style="dim") for x in p.left_out]
