@@ -42,7 +42,7 @@ def test_estimate_table_shows_total_and_dates(tmp_path: Path) -> None:
     # The oldest publication date among the input price rows (read from the CSV), shown as the start of the range.
     oldest = min(row["source_publication_date"][:10] for row in published_rows()
                  if row["source_publication_date"][:4].isdigit())
-    assert "Total per month" in r.stdout and f"published {oldest}" in r.stdout
+    assert "Total per month" in r.stdout and f"published {oldest}" in " ".join(r.stdout.split())
 
 
 def test_all_environments_side_by_side_and_csv_markdown(tmp_path: Path) -> None:

@@ -152,8 +152,8 @@ def to_table(est: Estimate, width: int, view: View | None = None, wide: bool = F
             row.append("")
         rows.append(row)
         ends.add(len(rows) - 1)
-    total_row = [Text("Total per month", style="bold"), "", "", "", "", "", Text(f"{est.total:,.2f}", style="bold")]
-    year_row = [Text("Total per year", style="bold"), "", "", "", "", "",
+    total_row = ["", Text("Total per month", style="bold"), "", "", "", "", Text(f"{est.total:,.2f}", style="bold")]
+    year_row = ["", Text("Total per year", style="bold"), "", "", "", "",
                 Text(f"{est.total * MONTHS_PER_YEAR:,.2f}", style="bold")]
     if view is not None and view.krw_rate is not None:
         total_row.append(krw(est.total, view.krw_rate))
@@ -182,7 +182,7 @@ def to_table(est: Estimate, width: int, view: View | None = None, wide: bool = F
 def side_by_side(ests: list[Estimate], width: int, view: View | None = None) -> list[Any]:
     from rich.text import Text
 
-    cols = [Col("Service", min_width=12, words=True), *[Col(e.environment, numeric=True) for e in ests],
+    cols = [Col("Service", min_width=15, words=True), *[Col(e.environment, numeric=True) for e in ests],
             Col("All", numeric=True)]
     services: list[str] = []
     for e in ests:
