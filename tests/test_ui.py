@@ -29,6 +29,14 @@ def _knob(at: AppTest, path: str):  # type: ignore[no-untyped-def]
     raise AssertionError(f"no knob {path}")
 
 
+def _open(at: AppTest, tab: str) -> AppTest:
+    """Open a results tab (only the open tab runs)."""
+    at.session_state["results_tab"] = tab
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 @pytest.fixture()
 def at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.chdir(tmp_path)  # no ./cost.yaml: the embedded preset
@@ -147,6 +155,7 @@ def test_krw_from_the_link_reaches_every_amount(tmp_path: Path, monkeypatch: pyt
     app.run()
     assert not app.exception
     assert _total(app) == f"₩{Decimal('590.32') * 1400:,.0f}" == "₩826,448"
+    _open(app, "Commitments")
     plan = next(m for m in app.metric if m.label == "Recommended plan")
     assert plan.value.startswith("₩") and "₩" in plan.delta and "$" not in plan.delta
     options = next(d.value for d in app.dataframe if "Option" in d.value.columns)
@@ -155,12 +164,15 @@ def test_krw_from_the_link_reaches_every_amount(tmp_path: Path, monkeypatch: pyt
 
 
 def test_saving_reads_as_a_saving(at: AppTest) -> None:
+    _open(at, "Commitments")
     plan = next(m for m in at.metric if m.label == "Recommended plan")
     assert plan.delta.startswith("saves $") and "−" not in plan.delta and "-" not in plan.delta
 
 
 def test_tables_have_readable_headers_and_no_none(at: AppTest) -> None:
-    for frame in (d.value for d in at.dataframe):
+    frames = [d.value for d in at.dataframe] + [d.value for d in _open(at, "Commitments").dataframe]
+    assert len(frames) >= 3
+    for frame in frames:
         assert not any("_" in str(c) for c in frame.columns), list(frame.columns)
         text = frame.astype(str).to_numpy().ravel().tolist()
         assert not {"None", "nan", "NaN", "<NA>"} & set(text), [c for c in frame.columns

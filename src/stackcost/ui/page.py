@@ -43,11 +43,13 @@ RISKS = ["low", "medium", "high"]
 
 # The total bar sticks under Streamlit's toolbar; its background hides the knobs scrolling beneath it.
 CSS = """<style>
-.st-key-total_bar{position:sticky;top:3.75rem;z-index:990;background:var(--background-color,#fff);
-  background:#fff;padding:.35rem 0 .25rem;border-bottom:1px solid #e6e6e6}
+[data-testid="stMainBlockContainer"]{padding-top:3.2rem}
+*:has(> .st-key-total_bar){position:sticky;top:3.75rem;z-index:990;background:#fff;flex-shrink:0}
+.st-key-total_bar > *{flex-shrink:0}
+.st-key-total_bar{background:#fff;padding:.4rem 0 .3rem;border-bottom:1px solid #e6e6e6;gap:.1rem}
 .st-key-total_bar [data-testid="stMetricValue"]{font-size:1.9rem}
-.st-key-total_bar p{margin-bottom:0}
-@media (max-width:640px){.st-key-total_bar{top:2.9rem}.st-key-total_bar [data-testid="stMetricValue"]{font-size:1.5rem}}
+@media (max-width:640px){[data-testid="stMainBlockContainer"]{padding-top:2.6rem}
+  *:has(> .st-key-total_bar){top:3.2rem}.st-key-total_bar [data-testid="stMetricValue"]{font-size:1.5rem}}
 </style>"""
 
 
@@ -143,28 +145,36 @@ def _memory_choices(k: Knob) -> list[str]:
         return k.choices
 
 
-def _widget(k: Knob) -> Any:
+def _widget(k: Knob, present: set[str]) -> Any:
+    """One knob. Its first value comes from the knob (the config or the link); later ones from the widget's state.
+    `present` holds the state's keys, read once per run (each membership test on st.session_state scans it)."""
     key = f"k:{k.path}"
-    if key not in st.session_state:
-        st.session_state[key] = float(k.value) if k.kind in ("decimal", "band") else k.value
+    first = key not in present
+    initial = float(k.value) if k.kind in ("decimal", "band") else k.value
+    # The key alone identifies a number input or checkbox, so `value` only matters on its first run.
     if k.kind == "bool":
-        return st.checkbox(k.label, key=key, help=k.help)
+        return st.checkbox(k.label, value=bool(initial), key=key, help=k.help)
     if k.kind == "choice":
         choices = _memory_choices(k) if k.path.endswith(".memory_gb") and k.path.startswith("fargate.") \
             else k.choices
-        cur = st.session_state[key]
+        cur = initial if first else st.session_state[key]
         if cur not in choices and choices:
             # The nearest valid size (vCPU changed under it): the page never offers only invalid sizes.
             try:
-                st.session_state[key] = min(choices, key=lambda c: (abs(Decimal(c) - Decimal(str(cur))), Decimal(c)))
+                cur = min(choices, key=lambda c: (abs(Decimal(c) - Decimal(str(cur))), Decimal(c)))
             except InvalidOperation:
-                st.session_state[key] = choices[0]
+                cur = choices[0]
+            st.session_state[key] = cur
+            return st.selectbox(k.label, choices, key=key, help=k.help)
+        if first:
+            return st.selectbox(k.label, choices, index=choices.index(cur) if cur in choices else 0, key=key,
+                                help=k.help)
         return st.selectbox(k.label, choices, key=key, help=k.help)
     if k.kind == "int":
-        return st.number_input(k.label, min_value=0, step=1, key=key, help=k.help)
+        return st.number_input(k.label, min_value=0, value=int(initial), step=1, key=key, help=k.help)
     top = 1.0 if k.path.endswith(("spot_share", "alias_query_share")) else None
-    return st.number_input(k.label, min_value=0.0, max_value=top, step=_step(k.value), format="%g", key=key,
-                           help=k.help)
+    return st.number_input(k.label, min_value=0.0, max_value=top, value=float(initial), step=_step(k.value),
+                           format="%g", key=key, help=k.help)
 
 
 def _step(value: Any) -> float:
@@ -284,6 +294,7 @@ def main() -> None:
                    + "\n".join(f"- {x}" for x in link_problems))
     left, right = st.columns([1, 2], gap="large")
     values: dict[str, Any] = {}
+    present = {str(k) for k in st.session_state.keys()}  # noqa: SIM118 (one scan of the state, not one per knob)
     with left:
         st.subheader(f"Sizing: {env_name}")
         groups: dict[str, list[Knob]] = {}
@@ -292,7 +303,7 @@ def main() -> None:
         for section, items in groups.items():
             with st.expander(section, expanded=section.startswith("Fargate")):
                 for k in items:
-                    values[k.path] = _widget(k)
+                    values[k.path] = _widget(k, present)
     overrides = changed(base_env, values)
     try:
         env = apply(base_env, overrides)
@@ -349,46 +360,69 @@ def _results(est: Estimate, base: Estimate, scenario: Stack, env_name: str, cata
     if overrides:
         st.caption("Changed from the config: " + ", ".join(f"{k} = {v}" for k, v in overrides.items()))
 
-    tab_items, tab_charts, tab_commit, tab_export = st.tabs(["Line items", "Charts", "Commitments", "Export"])
-    with tab_items:
-        frame = est.line_items[list(LINE_COLUMNS)].copy()
-        frame["monthly_usd"] = frame["monthly_usd"].map(money)
-        for col in ("quantity", "unit_price_usd"):
-            frame[col] = frame[col].map(lambda v: "" if v is None else fmt(v))
-        frame = frame.fillna("").rename(columns={**LINE_COLUMNS, "monthly_usd": f"Per month ({money.code})"})
-        st.dataframe(frame, hide_index=True, width="stretch")
-        for a in est.assumptions:
-            st.caption(f"Assumption: {a}")
-    with tab_charts:
-        st.altair_chart(charts.by_service(_by_service(est, money), money.code), width="stretch")
-        both = pd.concat([_by_service(base, money).assign(which="config"),
-                          _by_service(est, money).assign(which="this scenario")])
-        st.altair_chart(charts.scenario_vs_baseline(both, money.code), width="stretch")
-        rows = []
-        for name in scenario.environments:
-            e = est if name == env_name else estimate(scenario, name, catalog)
-            rows += [{"environment": name, "service": s, "monthly": float(v) * money.factor}
-                     for s, v in e.by_service().items()]
-        st.altair_chart(charts.environments(pd.DataFrame(rows), money.code), width="stretch")
-    with tab_commit:
-        _commitments(scenario, env_name, money)
-    with tab_export:
-        st.download_button("Scenario as YAML (loads in the CLI)",
-                           scenario_yaml(scenario, env_name, scenario.environments[env_name]),
-                           file_name=f"scenario-{env_name}.yaml", mime="text/yaml")
-        st.download_button("Estimate as CSV (USD)", output.estimate_csv(est), file_name=f"estimate-{env_name}.csv",
-                           mime="text/csv")
-        st.download_button("Estimate as Markdown (USD)", output.estimate_markdown(est),
-                           file_name=f"estimate-{env_name}.md", mime="text/markdown")
-        st.caption("The page's address holds this scenario and currency: share the link to reproduce it.")
+    # Only the open tab runs (charts and the optimizer cost more than the rest of the page together).
+    tab_items, tab_charts, tab_commit, tab_export = st.tabs(["Line items", "Charts", "Commitments", "Export"],
+                                                            key="results_tab", on_change="rerun")
+    if tab_items.open is not False:
+        with tab_items:
+            _line_items(est, money)
+    if tab_charts.open:
+        with tab_charts:
+            _charts(est, base, scenario, env_name, catalog, money)
+    if tab_commit.open:
+        with tab_commit:
+            _commitments(scenario, env_name, money)
+    if tab_export.open:
+        with tab_export:
+            _export(est, scenario, env_name)
+
+
+def _line_items(est: Estimate, money: Money) -> None:
+    frame = est.line_items[list(LINE_COLUMNS)].copy()
+    frame["monthly_usd"] = frame["monthly_usd"].map(money)
+    for col in ("quantity", "unit_price_usd"):
+        frame[col] = frame[col].map(lambda v: "" if v is None else fmt(v))
+    amount = f"Per month ({money.code})"
+    frame = frame.fillna("").rename(columns={**LINE_COLUMNS, "monthly_usd": amount})
+    # Narrow enough that the item and its amount both fit a phone's width.
+    st.dataframe(frame, hide_index=True, width="stretch",
+                 column_config={"Item": st.column_config.TextColumn(width=190),
+                                amount: st.column_config.TextColumn(width=110)})
+    for a in est.assumptions:
+        st.caption(f"Assumption: {a}")
+
+
+def _charts(est: Estimate, base: Estimate, scenario: Stack, env_name: str, catalog: Catalog, money: Money) -> None:
+    st.altair_chart(charts.by_service(_by_service(est, money), money.code), width="stretch")
+    both = pd.concat([_by_service(base, money).assign(which="config"),
+                      _by_service(est, money).assign(which="this scenario")])
+    st.altair_chart(charts.scenario_vs_baseline(both, money.code), width="stretch")
+    rows = []
+    for name in scenario.environments:
+        e = est if name == env_name else estimate(scenario, name, catalog)
+        rows += [{"environment": name, "service": s, "monthly": float(v) * money.factor}
+                 for s, v in e.by_service().items()]
+    st.altair_chart(charts.environments(pd.DataFrame(rows), money.code), width="stretch")
+
+
+def _export(est: Estimate, scenario: Stack, env_name: str) -> None:
+    # The files are made when a button is clicked, not on every run.
+    st.download_button("Scenario as YAML (loads in the CLI)",
+                       lambda: scenario_yaml(scenario, env_name, scenario.environments[env_name]),
+                       file_name=f"scenario-{env_name}.yaml", mime="text/yaml")
+    st.download_button("Estimate as CSV (USD)", lambda: output.estimate_csv(est),
+                       file_name=f"estimate-{env_name}.csv", mime="text/csv")
+    st.download_button("Estimate as Markdown (USD)", lambda: output.estimate_markdown(est),
+                       file_name=f"estimate-{env_name}.md", mime="text/markdown")
+    st.caption("The page's address holds this scenario and currency: share the link to reproduce it.")
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _optimize(yaml_text: str, env_name: str, risk: str) -> dict[str, Any]:
+def _optimize(stack_json: str, env_name: str, risk: str) -> dict[str, Any]:
     from stackcost.optimize import optimize
     from stackcost.optimize.options import cumulative_costs
 
-    stack = parse_stack(yaml_text, "scenario")
+    stack = Stack.model_validate_json(stack_json)
     result = optimize(stack, env_name, load_catalog(), risk=risk)  # type: ignore[arg-type]
     sizing = [{"service": s.service, "indicative": s.indicative, "curve": s.curve,
                "commitment": float(s.commitment_per_hour)} for s in result.sizing]
@@ -428,8 +462,7 @@ def _commitments(scenario: Stack, env_name: str, money: Money) -> None:
     risk = st.radio("Risk", RISKS, horizontal=True, key="risk",
                     help="low: 1-year commitments on production; medium: + 3-year terms and low-disruption "
                          "changes; high: + Spot, schedules, arm64")
-    text = scenario_yaml(scenario, env_name, scenario.environments[env_name])
-    data = _optimize(text, env_name, risk or "medium")
+    data = _optimize(scenario.model_dump_json(), env_name, risk or "medium")
     res = data["json"]
     plan = res["plan"]
     saving = Decimal(plan["monthly_saving_usd"])
