@@ -76,7 +76,7 @@ class Freshness:
         return {"published_min": self.published_min, "published_max": self.published_max,
                 "newest_age_days": self.newest_age_days, "as_of": self.as_of.isoformat(),
                 "stale_offers": [o.offer_code for o in self.stale], "copied_from": self.copied_from,
-                "refresh_command": self.refresh_command}
+                "refresh_command": self.refresh_command, "lines": self.lines()}
 
 
 def _origin(source: str) -> str:

@@ -91,6 +91,9 @@ class EnvReport:
     plan_saving: Decimal
     plan_steps: list[str]
     assumptions: list[str] = field(default_factory=list)
+    # The estimate's priced lines (service, component, monthly_usd, quantity, unit, unit_price_usd, sku, rate_code,
+    # published, source), for the workbook's line-item sheet.
+    line_items: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -103,6 +106,7 @@ class Report:
     published_min: str
     published_max: str
     previous: dict[str, Any] | None = None
+    freshness: dict[str, Any] | None = None  # the catalog's age and sources (report.freshness.Freshness.to_json)
 
     def totals(self) -> dict[str, Decimal | None]:
         def s(attr: str) -> Decimal | None:
@@ -204,11 +208,24 @@ def build(stack: Stack, catalog: Catalog, envs: list[str], actuals: Actuals, opt
             unmodelled=sorted(unmodelled.items(), key=lambda kv: -kv[1]), daily=cum,
             plan_upfront=result.plan.upfront_usd, plan_monthly_amortized=amort,
             plan_saving=result.plan.monthly_saving_usd, plan_steps=[s.option.option for s in result.plan.steps],
-            assumptions=est.assumptions))
+            assumptions=est.assumptions, line_items=_line_items(est)))
     lo, hi = catalog.published_range()
+    from stackcost.report.freshness import freshness
+
     return Report(options=opts, generated_at=datetime.now().isoformat(timespec="seconds"),
                   actuals_source=actuals.source, actuals_unavailable=actuals.unavailable, environments=out,
-                  published_min=lo, published_max=hi, previous=previous)
+                  published_min=lo, published_max=hi, previous=previous,
+                  freshness=freshness(catalog, opts.as_of).to_json())
+
+
+_LINE_FIELDS = ("service", "component", "monthly_usd", "quantity", "unit", "unit_price_usd", "sku", "rate_code",
+                "published", "source", "assumption")
+
+
+def _line_items(est: Any) -> list[dict[str, Any]]:
+    frame = est.line_items
+    return [{k: (None if v is None or v != v else v) for k, v in zip(_LINE_FIELDS, row, strict=True)}
+            for row in frame[list(_LINE_FIELDS)].itertuples(index=False)]
 
 
 def _budget(stack: Stack, name: str, actuals: Actuals, opts: Options) -> tuple[Decimal | None, str]:
