@@ -21,12 +21,32 @@ def _total(at: AppTest) -> str:
     return next(m.value for m in at.metric if m.label == "Total per month")
 
 
-def _knob(at: AppTest, path: str):  # type: ignore[no-untyped-def]
+def _find(at: AppTest, path: str):  # type: ignore[no-untyped-def]
     for widgets in (at.number_input, at.selectbox, at.checkbox):
         for w in widgets:
             if w.key == f"k:{path}":
                 return w
-    raise AssertionError(f"no knob {path}")
+    return None
+
+
+def _open_all(at: AppTest) -> None:
+    """Open every knob section (a closed section's knobs are not drawn)."""
+    from stackcost.ui.scenario import TITLES
+
+    for title in [*TITLES.values(), "Fargate: api"]:
+        at.session_state[f"sec:{title}"] = True
+    at.run()
+    assert not at.exception, at.exception
+
+
+def _knob(at: AppTest, path: str):  # type: ignore[no-untyped-def]
+    w = _find(at, path)
+    if w is None:
+        _open_all(at)
+        w = _find(at, path)
+    if w is None:
+        raise AssertionError(f"no knob {path}")
+    return w
 
 
 def _open(at: AppTest, tab: str) -> AppTest:
@@ -180,6 +200,7 @@ def test_tables_have_readable_headers_and_no_none(at: AppTest) -> None:
 
 
 def test_knob_labels_are_words_with_units(at: AppTest) -> None:
+    _open_all(at)
     labels = [w.label for ws in (at.number_input, at.selectbox, at.checkbox) for w in ws if str(w.key).startswith("k:")]
     assert labels and [lb for lb in labels if "_" in lb or not (lb[0].isupper() or lb.startswith("vCPU"))] == []
     assert "Data through NAT (GB/month)" in labels and "Multi-AZ (standby in a second zone)" in labels
@@ -201,3 +222,15 @@ def test_the_page_says_how_old_the_prices_are(at: AppTest) -> None:
     # AmazonELB's newest price in the catalog manifest is dated 2025-06-05 and it is one of the stale ones.
     assert f"{(date.today() - date(2025, 6, 5)).days} days" in text and "AWSELB" in text
     assert "cost catalog refresh" in text and "QuinnyPig/aws-price-watcher" in text
+
+
+def test_closing_a_section_keeps_its_values(at: AppTest) -> None:
+    _knob(at, "nat.gateways").set_value(3).run()
+    expected = f"${Decimal('590.32') + Decimal('43.07') + Decimal('3.65'):,.2f}"  # see test_a_third_nat_gateway
+    assert _total(at) == expected
+    at.session_state["sec:NAT Gateway"] = False
+    at.run()
+    assert _find(at, "nat.gateways") is None and _total(at) == expected
+    at.session_state["sec:NAT Gateway"] = True
+    at.run()
+    assert _find(at, "nat.gateways").value == 3 and _total(at) == expected

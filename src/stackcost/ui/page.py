@@ -132,7 +132,7 @@ def _config() -> tuple[Stack | None, str]:
 
 
 def _reset_knobs() -> None:
-    for key in [k for k in st.session_state if str(k).startswith("k:")]:
+    for key in [k for k in st.session_state if str(k).startswith(("k:", "v:"))]:
         del st.session_state[key]
 
 
@@ -151,6 +151,8 @@ def _widget(k: Knob, present: set[str]) -> Any:
     key = f"k:{k.path}"
     first = key not in present
     initial = float(k.value) if k.kind in ("decimal", "band") else k.value
+    if f"v:{k.path}" in present:  # the value it had before its section was closed
+        initial = st.session_state[f"v:{k.path}"]
     # The key alone identifies a number input or checkbox, so `value` only matters on its first run.
     if k.kind == "bool":
         return st.checkbox(k.label, value=bool(initial), key=key, help=k.help)
@@ -301,9 +303,18 @@ def main() -> None:
         for k in knobs(start_env, catalog):
             groups.setdefault(k.section, []).append(k)
         for section, items in groups.items():
-            with st.expander(section, expanded=section.startswith("Fargate")):
+            # A closed section's knobs are not drawn (62 widgets cost more than the rest of the page); their
+            # values live on under "v:" keys, because Streamlit drops the state of a widget it did not draw.
+            skey = f"sec:{section}"
+            exp = st.expander(section, expanded=section.startswith("Fargate"), key=skey, on_change="rerun")
+            if exp.open:
+                with exp:
+                    for k in items:
+                        values[k.path] = _widget(k, present)
+                        st.session_state[f"v:{k.path}"] = values[k.path]
+            else:
                 for k in items:
-                    values[k.path] = _widget(k, present)
+                    values[k.path] = st.session_state.get(f"v:{k.path}", k.value)
     overrides = changed(base_env, values)
     try:
         env = apply(base_env, overrides)
