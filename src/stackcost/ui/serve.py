@@ -30,10 +30,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start(cwd: Path, port: int, timeout_s: float) -> subprocess.Popen[str] | None:
+def _start(cwd: Path, port: int, timeout_s: float, app: Path) -> subprocess.Popen[str] | None:
     """The running server, or None when the port was taken before streamlit bound it."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -55,13 +55,13 @@ def _start(cwd: Path, port: int, timeout_s: float) -> subprocess.Popen[str] | No
 
 
 @contextmanager
-def streamlit_server(workdir: Path, attempts: int = 5, timeout_s: float = 60) -> Iterator[str]:
+def streamlit_server(workdir: Path, attempts: int = 5, timeout_s: float = 60, app: Path | None = None) -> Iterator[str]:
     """The page's URL, served from `workdir` (no ./cost.yaml there: the embedded preset)."""
     if (ROOT / ".streamlit").is_dir() and not (workdir / ".streamlit").exists():
         shutil.copytree(ROOT / ".streamlit", workdir / ".streamlit")
     for _ in range(attempts):
         port = _free_port()
-        proc = _start(workdir, port, timeout_s)
+        proc = _start(workdir, port, timeout_s, app or ROOT / "app.py")
         if proc is None:
             continue
         try:
