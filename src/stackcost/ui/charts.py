@@ -11,6 +11,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 ROW = 26  # px per bar: enough for a 12 px label, so Vega-Lite never drops every other one
+LEGEND_ROW = 20  # px per legend line; Streamlit fits the whole chart, legend included, into the given height
+
+
+def _with_legend(plot: int, entries: int, columns: int) -> int:
+    return plot + LEGEND_ROW * -(-entries // columns) + 70
 SCHEME: Final = "tableau20"
 
 
@@ -52,7 +57,7 @@ def scenario_vs_baseline(frame: pd.DataFrame, money: str = "USD") -> Any:
         x=alt.X("monthly:Q", axis=_money_axis(money)),
         color=alt.Color("which:N", legend=_legend(2), scale=alt.Scale(range=["#9e9e9e", "#1f77b4"])),
         tooltip=["service", "which", alt.Tooltip("monthly:Q", format=",.2f", title=money)],
-    ).properties(title="This scenario against the config", height=2 * 14 * max(services, 1) + 20)
+    ).properties(title="This scenario against the config", height=_with_legend(2 * 14 * max(services, 1) + 20, 2, 2))
 
 
 def environments(frame: pd.DataFrame, money: str = "USD") -> Any:
@@ -63,7 +68,8 @@ def environments(frame: pd.DataFrame, money: str = "USD") -> Any:
         y=alt.Y("environment:N", axis=_label_axis()), x=alt.X("sum(monthly):Q", axis=_money_axis(money)),
         color=alt.Color("service:N", scale=alt.Scale(scheme=SCHEME), legend=_legend(2)),
         tooltip=["environment", "service", alt.Tooltip("monthly:Q", format=",.2f", title=money)],
-    ).properties(title="Environments side by side", height=60 * max(frame["environment"].nunique(), 1))
+    ).properties(title="Environments side by side",
+                 height=_with_legend(60 * max(frame["environment"].nunique(), 1), frame["service"].nunique(), 2))
 
 
 def cumulative(frame: pd.DataFrame, money: str = "USD", service: str = "") -> Any:
@@ -77,7 +83,7 @@ def cumulative(frame: pd.DataFrame, money: str = "USD", service: str = "") -> An
                        od.rename(columns={"on_demand_cumulative_usd": "cumulative_usd"})])
     options = [*sorted(frame["option"].unique()), "on-demand"]
     base = alt.Chart(lines).mark_line().encode(
-        x=alt.X("month:Q", title="months from purchase", scale=alt.Scale(domain=[0, 36])),
+        x=alt.X("month:Q", title="months from purchase", scale=alt.Scale(domain=[0, 36], nice=False)),
         y=alt.Y("cumulative_usd:Q", title=f"cumulative cost ({money})", axis=alt.Axis(format="~s")),
         color=alt.Color("option:N", sort=options, scale=alt.Scale(scheme=SCHEME), legend=_legend(1)),
         strokeDash=alt.condition(alt.datum.option == "on-demand", alt.value([6, 3]), alt.value([1, 0])),
@@ -90,7 +96,7 @@ def cumulative(frame: pd.DataFrame, money: str = "USD", service: str = "") -> An
         tooltip=["option", alt.Tooltip("month:Q", title="break-even month")])
     title = f"{service}: cost over 36 months (dashed: on-demand; dots: break-even)" if service else \
         "Cost over 36 months (dashed: on-demand; dots: break-even)"
-    return (base + points).properties(title=title, height=340)
+    return (base + points).properties(title=title, height=_with_legend(300, len(options), 1))
 
 
 def sizing_curve(frame: pd.DataFrame, money: str, service: str) -> Any:

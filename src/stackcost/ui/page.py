@@ -497,7 +497,9 @@ def _commitments(scenario: Stack, env_name: str, money: Money) -> None:
             one["option"] = one["option"].str.removeprefix(pick + ": ")
             for col in ("cumulative_usd", "on_demand_cumulative_usd"):
                 one[col] = one[col].astype(float) * money.factor
-            st.altair_chart(charts.cumulative(one, money.code, pick), width="stretch")
+            indicative = {o["service"] for o in res["options"] if o.get("indicative")}
+            title = f"{pick} (INDICATIVE: another region's discount)" if pick in indicative else pick
+            st.altair_chart(charts.cumulative(one, money.code, title), width="stretch")
     for s in data["sizing"]:
         mark = " (INDICATIVE: another region's discount, no Seoul rate in the catalog)" if s["indicative"] else ""
         st.caption(f"Savings Plan sizing for {s['service']}{mark}: best commitment ${s['commitment']:.4f} per hour "
