@@ -391,8 +391,8 @@ def _results(est: Estimate, base: Estimate, scenario: Stack, env_name: str, cata
 def _line_items(est: Estimate, money: Money) -> None:
     frame = est.line_items[list(LINE_COLUMNS)].copy()
     frame["monthly_usd"] = frame["monthly_usd"].map(money)
-    for col in ("quantity", "unit_price_usd"):
-        frame[col] = frame[col].map(lambda v: "" if v is None else fmt(v))
+    frame["quantity"] = frame["quantity"].map(lambda v: "" if v is None else f"{Decimal(str(v)).normalize():,f}")
+    frame["unit_price_usd"] = frame["unit_price_usd"].map(lambda v: "" if v is None else fmt(v))
     amount = f"Per month ({money.code})"
     frame = frame.fillna("").rename(columns={**LINE_COLUMNS, "monthly_usd": amount})
     # A static table: it draws in a fraction of a data grid's time and wraps long text, so on a phone the item and
