@@ -44,12 +44,12 @@ RISKS = ["low", "medium", "high"]
 # The total bar sticks under Streamlit's toolbar; its background hides the knobs scrolling beneath it.
 CSS = """<style>
 [data-testid="stMainBlockContainer"]{padding-top:3.2rem}
-*:has(> .st-key-total_bar){position:sticky;top:3.75rem;z-index:990;background:#fff;flex-shrink:0}
+[data-testid="stLayoutWrapper"]:has(> .st-key-total_bar){position:sticky;top:3.75rem;z-index:990;background:#fff;flex-shrink:0}
 .st-key-total_bar > *{flex-shrink:0}
 .st-key-total_bar{background:#fff;padding:.4rem 0 .3rem;border-bottom:1px solid #e6e6e6;gap:.1rem}
 .st-key-total_bar [data-testid="stMetricValue"]{font-size:1.9rem}
 @media (max-width:640px){[data-testid="stMainBlockContainer"]{padding-top:2.6rem}
-  *:has(> .st-key-total_bar){top:3.2rem}.st-key-total_bar [data-testid="stMetricValue"]{font-size:1.5rem}}
+  [data-testid="stLayoutWrapper"]:has(> .st-key-total_bar){top:3.2rem}.st-key-total_bar [data-testid="stMetricValue"]{font-size:1.5rem}}
 </style>"""
 
 
