@@ -234,3 +234,13 @@ def test_closing_a_section_keeps_its_values(at: AppTest) -> None:
     at.session_state["sec:NAT Gateway"] = True
     at.run()
     assert _find(at, "nat.gateways").value == 3 and _total(at) == expected
+
+
+def test_risk_survives_leaving_its_tab(at: AppTest) -> None:
+    _open(at, "Commitments")
+    at.radio(key="risk").set_value("high").run()
+    assert at.query_params["risk"] in ("high", ["high"])
+    _open(at, "Line items")
+    assert at.query_params["risk"] in ("high", ["high"])
+    _open(at, "Commitments")
+    assert at.radio(key="risk").value == "high"

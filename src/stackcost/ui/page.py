@@ -44,12 +44,14 @@ RISKS = ["low", "medium", "high"]
 # The total bar sticks under Streamlit's toolbar; its background hides the knobs scrolling beneath it.
 CSS = """<style>
 [data-testid="stMainBlockContainer"]{padding-top:3.2rem}
-[data-testid="stLayoutWrapper"]:has(> .st-key-total_bar){position:sticky;top:3.75rem;z-index:990;background:#fff;flex-shrink:0}
+[data-testid="stLayoutWrapper"]:has(> .st-key-total_bar){position:sticky;top:3.75rem;z-index:990;background:#fff;
+  flex-shrink:0}
 .st-key-total_bar > *{flex-shrink:0}
 .st-key-total_bar{background:#fff;padding:.4rem 0 .3rem;border-bottom:1px solid #e6e6e6;gap:.1rem}
 .st-key-total_bar [data-testid="stMetricValue"]{font-size:1.9rem}
 @media (max-width:640px){[data-testid="stMainBlockContainer"]{padding-top:2.6rem}
-  [data-testid="stLayoutWrapper"]:has(> .st-key-total_bar){top:3.2rem}.st-key-total_bar [data-testid="stMetricValue"]{font-size:1.5rem}}
+  [data-testid="stLayoutWrapper"]:has(> .st-key-total_bar){top:3.2rem}
+  .st-key-total_bar [data-testid="stMetricValue"]{font-size:1.5rem}}
 </style>"""
 
 
@@ -221,7 +223,7 @@ def _link_settings(params: dict[str, str], envs: list[str], problems: list[str])
     risk = params.get("risk")
     if risk is not None:
         if risk in RISKS:
-            st.session_state["risk"] = risk
+            st.session_state["keep_risk"] = risk
         else:
             problems.append(f"risk={risk}: one of {', '.join(RISKS)}")
 
@@ -325,20 +327,20 @@ def main() -> None:
         with bar:
             st.error("This combination cannot be priced:\n\n" + "\n".join(f"- {x}" for x in str(exc).splitlines()))
         return
+    with bar:
+        _total_bar(est, base_est, env_name, money)
+    with right:
+        _results(est, base_est, scenario, env_name, catalog, money, overrides)
+    # Last, so the URL has what this run chose (the risk radio runs inside the results).
     page: dict[str, str] = {"env": env_name, **overrides}
     if money.rate:
         page |= {"cur": "KRW", "krw": plain(money.rate), "krw_date": money.rate_date}
     elif st.session_state.get("cur") == "KRW":
         page["cur"] = "KRW"
-    if st.session_state.get("risk", "medium") != "medium":
-        page["risk"] = str(st.session_state["risk"])
+    if st.session_state.get("keep_risk", "medium") != "medium":
+        page["risk"] = str(st.session_state["keep_risk"])
     if dict(st.query_params.to_dict()) != page:
         st.query_params.from_dict(page)
-
-    with bar:
-        _total_bar(est, base_est, env_name, money)
-    with right:
-        _results(est, base_est, scenario, env_name, catalog, money, overrides)
 
 
 def _base_estimate(stack: Stack, source: str, env_name: str, catalog: Catalog) -> Estimate:
@@ -467,12 +469,15 @@ def options_frame(options: list[dict[str, Any]], money: Money) -> pd.DataFrame:
 
 
 def _commitments(scenario: Stack, env_name: str, money: Money) -> None:
-    if st.session_state.get("risk") not in RISKS:
-        st.session_state["risk"] = "medium"
-    risk = st.radio("Risk", RISKS, horizontal=True, key="risk",
+    # The radio is drawn only while its tab is open and Streamlit drops a widget's state when it is not drawn, so
+    # the choice is kept under a plain key (and in the URL).
+    keep = st.session_state.get("keep_risk", "medium")
+    risk = st.radio("Risk", RISKS, index=RISKS.index(keep) if keep in RISKS else 1, horizontal=True, key="risk",
                     help="low: 1-year commitments on production; medium: + 3-year terms and low-disruption "
                          "changes; high: + Spot, schedules, arm64")
-    data = _optimize(scenario.model_dump_json(), env_name, risk or "medium")
+    risk = risk or "medium"
+    st.session_state["keep_risk"] = risk
+    data = _optimize(scenario.model_dump_json(), env_name, risk)
     res = data["json"]
     plan = res["plan"]
     saving = Decimal(plan["monthly_saving_usd"])
