@@ -47,9 +47,11 @@ def _html_table(t: Table) -> str:
     body = []
     for i, row in enumerate(t.rows):
         cells = []
-        for v in row:
+        for h, v in zip(t.headers, row, strict=False):
             numeric = isinstance(v, Decimal | Won | Pct)
             cls = ' class="n"' if numeric else (' class="flag"' if v == "⚠ check" else "")
+            if h == "Status" and v in STATUS_COLOURS:
+                cls = f' style="color:{STATUS_COLOURS[v]};font-weight:bold"'
             cells.append(f"<td{cls}>{escape(_cell(v))}</td>")
         tr = '<tr class="total">' if t.row_kinds.get(i) in ("total", "vat_total") else "<tr>"
         body.append(tr + "".join(cells) + "</tr>")
