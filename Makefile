@@ -35,9 +35,9 @@ bench: $(VENV)/.test-deps
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/bulk_parse.py
 
-# The README's screenshot of the what-if page (default production scenario), taken by the browser test.
+# The README's screenshots of the what-if page (desktop 1440x900, phone 390x844), taken by the browser test.
 screenshot: $(VENV)/.test-deps $(CHROMIUM)
-	STACKCOST_SCREENSHOT=$(CURDIR)/docs/ui-production.png $(BIN)/pytest -q tests/test_browser.py
+	STACKCOST_SCREENSHOT_DIR=$(CURDIR)/docs $(BIN)/pytest -q tests/test_browser.py
 
 ui: $(BIN)/cost
 	$(BIN)/streamlit run app.py

@@ -1,79 +1,124 @@
 """End to end in a real browser: `streamlit run app.py` on 127.0.0.1, Debian's chromium driven by Playwright.
-Changing the task count changes the total on the page to the hand-computed value."""
+Changing the task count changes the total on the page to the hand-computed value; on a desktop and on a phone
+(390×844) the total stays in view after scrolling through the knobs. `make screenshot` writes the README's pictures
+(STACKCOST_SCREENSHOT_DIR=docs); every wait is for a condition, bounded."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from stackcost.ui.serve import CHROMIUM_ARGS, SETTLED_JS, streamlit_server
+
 CHROMIUM = os.environ.get("STACKCOST_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-dev-shm-usage"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    cwd = tmp_path_factory.mktemp("ui")  # no ./cost.yaml there: the embedded preset
-    shutil.copytree(ROOT / ".streamlit", cwd / ".streamlit")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"streamlit exited: {proc.stdout.read() if proc.stdout else ''}") from None
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("streamlit did not start within 60 s")
+    with streamlit_server(tmp_path_factory.mktemp("ui")) as url:  # no ./cost.yaml there: the embedded preset
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
-def test_changing_the_task_count_changes_the_total(server: str, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium with apt-get")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1500, "height": 1000})
-        page.goto(server, wait_until="domcontentloaded")
-        total = page.get_by_test_id("stMetric").filter(has_text="Total per month")
-        expect(total).to_contain_text("$590.32", timeout=60_000)
-        expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=30_000)
-        page.wait_for_timeout(1500)  # let the data grid paint its canvas before the picture
-        shot = Path(os.environ.get("STACKCOST_SCREENSHOT", tmp_path / "default.png"))
-        page.screenshot(path=str(shot), full_page=False)
-        tasks = page.get_by_label("tasks", exact=True)
-        tasks.fill("3")
-        tasks.press("Enter")
-        expect(total).to_contain_text("$673.21", timeout=30_000)
-        expect(total).to_contain_text("+$82.89")
-        assert "fargate.api.tasks=3" in page.url
-        page.screenshot(path=str(tmp_path / "three-tasks.png"))
-        browser.close()
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def _shots(tmp_path: Path) -> Path:
+    out = Path(os.environ.get("STACKCOST_SCREENSHOT_DIR", tmp_path))
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _settled(page: Any, total: str) -> Any:
+    from playwright.sync_api import expect
+
+    metric = page.get_by_test_id("stMetric").filter(has_text="Total per month")
+    expect(metric).to_contain_text(total, timeout=90_000)
+    page.wait_for_function(SETTLED_JS, timeout=60_000)
+    page.evaluate("document.fonts.ready")
+    return metric
+
+
+def _in_view(page: Any, locator: Any) -> bool:
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return bool(box) and box["y"] >= 0 and box["y"] + box["height"] <= size["height"] and box["x"] >= 0
+
+
+SCROLL_JS = """px => {
+  let e = document.querySelector('.st-key-total_bar');
+  while (e && !(e.scrollHeight > e.clientHeight && /(auto|scroll)/.test(getComputedStyle(e).overflowY))) {
+    e = e.parentElement;
+  }
+  e = e || document.scrollingElement;
+  e.scrollBy(0, px);
+  return e.scrollTop;
+}"""
+
+
+def _scroll_main(page: Any, pixels: int) -> None:
+    """Scroll the page's scrolling container (Streamlit's main section) and wait until it has moved."""
+    # Further than the bar's own place on the page (about 100 px down), so without sticking it would be gone.
+    assert page.evaluate(SCROLL_JS, pixels) > 300
+    page.wait_for_function(SETTLED_JS, timeout=30_000)
+
+
+def test_changing_the_task_count_changes_the_total(server: str, browser: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(server, wait_until="domcontentloaded")
+    total = _settled(page, "$590.32")
+    page.screenshot(path=str(_shots(tmp_path) / "ui-desktop.png"))
+    tasks = page.get_by_label("Running tasks", exact=True)
+    tasks.fill("3")
+    tasks.press("Enter")
+    expect(total).to_contain_text("$673.21", timeout=30_000)
+    expect(total).to_contain_text("+$82.89")
+    page.wait_for_url("**fargate.api.tasks=3**", timeout=10_000)
+    # Scrolled to the last knob section, the total is still on screen, at the new value.
+    _scroll_main(page, 1500)
+    assert _in_view(page, total)
+    page.close()
+
+
+def test_phone_keeps_the_total_in_view(server: str, browser: Any, tmp_path: Path) -> None:
+    page = browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page.goto(server, wait_until="domcontentloaded")
+    total = _settled(page, "$590.32")
+    assert _in_view(page, total)
+    page.screenshot(path=str(_shots(tmp_path) / "ui-phone.png"))
+    # The knobs come first on a phone and run long: far down the page the total is still at the top.
+    _scroll_main(page, 2500)
+    assert _in_view(page, total)
+    page.screenshot(path=str(_shots(tmp_path) / "ui-phone-scrolled.png"))
+    page.close()
+
+
+def test_a_krw_link_shows_won_everywhere(server: str, browser: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{server}/?cur=KRW&krw=1400&krw_date=2026-11-26", wait_until="domcontentloaded")
+    _settled(page, "₩826,448")  # 590.32 × 1,400
+    page.get_by_role("tab", name="Charts").click()
+    charts = page.get_by_test_id("stVegaLiteChart")
+    expect(charts.first).to_be_visible(timeout=30_000)
+    page.wait_for_function(SETTLED_JS, timeout=60_000)
+    expect(charts.first).to_contain_text("per month (KRW)")
+    page.screenshot(path=str(tmp_path / "ui-charts-krw.png"))
+    page.close()

@@ -21,12 +21,40 @@ def _total(at: AppTest) -> str:
     return next(m.value for m in at.metric if m.label == "Total per month")
 
 
-def _knob(at: AppTest, path: str):  # type: ignore[no-untyped-def]
+def _find(at: AppTest, path: str):  # type: ignore[no-untyped-def]
     for widgets in (at.number_input, at.selectbox, at.checkbox):
         for w in widgets:
             if w.key == f"k:{path}":
                 return w
-    raise AssertionError(f"no knob {path}")
+    return None
+
+
+def _open_all(at: AppTest) -> None:
+    """Open every knob section (a closed section's knobs are not drawn)."""
+    from stackcost.ui.scenario import TITLES
+
+    for title in [*TITLES.values(), "Fargate: api"]:
+        at.session_state[f"sec:{title}"] = True
+    at.run()
+    assert not at.exception, at.exception
+
+
+def _knob(at: AppTest, path: str):  # type: ignore[no-untyped-def]
+    w = _find(at, path)
+    if w is None:
+        _open_all(at)
+        w = _find(at, path)
+    if w is None:
+        raise AssertionError(f"no knob {path}")
+    return w
+
+
+def _open(at: AppTest, tab: str) -> AppTest:
+    """Open a results tab (only the open tab runs)."""
+    at.session_state["results_tab"] = tab
+    at.run()
+    assert not at.exception, at.exception
+    return at
 
 
 @pytest.fixture()
@@ -96,3 +124,133 @@ def test_krw_needs_a_rate(at: AppTest) -> None:
     assert _total(at) == "$590.32" and any("Enter a KRW rate" in w.value for w in at.sidebar.warning)
     at.sidebar.number_input(key="krw").set_value(1000).run()
     assert _total(at) == "₩590,320"
+
+
+def test_vcpu_16_moves_memory_to_a_valid_size(at: AppTest) -> None:
+    _knob(at, "fargate.api.vcpu").set_value("16").run()
+    assert not at.exception and not at.error
+    memory = _knob(at, "fargate.api.memory_gb")
+    # Fargate takes 32-120 GB in 8 GB steps with 16 vCPU (ECS Developer Guide); the nearest to the config's 4 is 32.
+    assert memory.options == [str(n) for n in range(32, 121, 8)] and memory.value == "32"
+    # 2 tasks × 730 h = 1,460 task-hours: 1,460 × 16 × 0.04656 = 1,087.64 and 1,460 × 32 × 0.00511 = 238.74,
+    # replacing the config's 135.96 + 29.84.
+    fargate = Decimal("1087.64") + Decimal("238.74") - Decimal("135.96") - Decimal("29.84")
+    assert _total(at) == f"${Decimal('590.32') + fargate:,.2f}" == "$1,750.90"
+    _knob(at, "fargate.api.memory_gb").set_value("64").run()
+    assert not at.exception and _knob(at, "fargate.api.memory_gb").value == "64"
+
+
+def test_a_bad_link_keeps_the_good_parameters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = _app()
+    app.query_params["rds.instance_class"] = "db.nope.large"
+    app.query_params["nat.gatways"] = "2"
+    app.query_params["cur"] = "EUR"
+    app.query_params["fargate.api.tasks"] = "3"
+    app.run()
+    assert not app.exception
+    assert _total(app) == "$673.21"  # the third task kept (see test_one_more_task_adds_exactly_its_hours)
+    warning = next(w.value for w in app.warning if "could not be used" in w.value)
+    for bad in ("rds.instance_class=db.nope.large", "nat.gatways=2", "cur=EUR"):
+        assert bad in warning, warning
+
+
+def test_a_link_with_vcpu_and_memory_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = _app()
+    app.query_params["fargate.api.vcpu"] = "16"
+    app.query_params["fargate.api.memory_gb"] = "64"  # valid only with the 16 vCPU next to it
+    app.query_params["rds.instance_class"] = "db.nope.large"
+    app.run()
+    assert not app.exception
+    assert _knob(app, "fargate.api.vcpu").value == "16" and _knob(app, "fargate.api.memory_gb").value == "64"
+
+
+def test_krw_from_the_link_reaches_every_amount(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = _app()
+    app.query_params["cur"] = "KRW"
+    app.query_params["krw"] = "1400"
+    app.query_params["krw_date"] = "2026-11-26"
+    app.run()
+    assert not app.exception
+    assert _total(app) == f"₩{Decimal('590.32') * 1400:,.0f}" == "₩826,448"
+    _open(app, "Commitments")
+    plan = next(m for m in app.metric if m.label == "Recommended plan")
+    assert plan.value.startswith("₩") and "₩" in plan.delta and "$" not in plan.delta
+    options = next(d.value for d in app.dataframe if "Option" in d.value.columns)
+    assert "Upfront (KRW)" in options.columns
+    assert app.query_params["cur"] in ("KRW", ["KRW"]) and app.query_params["krw"] in ("1400", ["1400"])
+
+
+def test_saving_reads_as_a_saving(at: AppTest) -> None:
+    _open(at, "Commitments")
+    plan = next(m for m in at.metric if m.label == "Recommended plan")
+    assert plan.delta.startswith("saves $") and "−" not in plan.delta and "-" not in plan.delta
+
+
+def test_tables_have_readable_headers_and_no_none(at: AppTest) -> None:
+    import html
+    import re
+
+    import pandas as pd
+
+    page = next(h.proto.body for h in at.get("html") if "sc-table" in h.proto.body)
+    heads = [html.unescape(x) for x in re.findall(r"<th[^>]*>(.*?)</th>", page)]
+    cells = [html.unescape(x) for x in re.findall(r"<td[^>]*>(.*?)</td>", page)]
+    assert heads[:2] == ["Item", "Per month (USD)"] and len(cells) % len(heads) == 0
+    lines = pd.DataFrame([cells[i:i + len(heads)] for i in range(0, len(cells), len(heads))], columns=heads)
+    frames = [lines] + [d.value for d in _open(at, "Commitments").dataframe]
+    assert len(frames) >= 3
+    for frame in frames:
+        assert not any("_" in str(c) for c in frame.columns), list(frame.columns)
+        text = frame.astype(str).to_numpy().ravel().tolist()
+        assert not {"None", "nan", "NaN", "<NA>"} & set(text), [c for c in frame.columns
+                                                              if {"None", "nan"} & set(frame[c].astype(str))]
+
+
+def test_knob_labels_are_words_with_units(at: AppTest) -> None:
+    _open_all(at)
+    labels = [w.label for ws in (at.number_input, at.selectbox, at.checkbox) for w in ws if str(w.key).startswith("k:")]
+    assert labels and [lb for lb in labels if "_" in lb or not (lb[0].isupper() or lb.startswith("vCPU"))] == []
+    assert "Data through NAT (GB/month)" in labels and "Multi-AZ (standby in a second zone)" in labels
+    assert len(labels) == len(set(labels)) or labels.count("Rules") == 0  # no two knobs read "rules"
+
+
+def test_rds_classes_in_size_order(at: AppTest) -> None:
+    options = _knob(at, "rds.instance_class").options
+    m5 = [o for o in options if o.startswith("db.m5.")]
+    # AWS's size ladder, typed out: large < xlarge < 2xlarge < 4xlarge < 8xlarge < 12xlarge < 16xlarge < 24xlarge
+    ladder = ["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge"]
+    assert [o.removeprefix("db.m5.") for o in m5] == [s for s in ladder if f"db.m5.{s}" in m5]
+
+
+def test_the_page_says_how_old_the_prices_are(at: AppTest) -> None:
+    from datetime import date
+
+    text = " ".join(c.value for c in at.sidebar.caption)
+    # AmazonELB's newest price in the catalog manifest is dated 2025-06-05 and it is one of the stale ones.
+    assert f"{(date.today() - date(2025, 6, 5)).days} days" in text and "AWSELB" in text
+    assert "cost catalog refresh" in text and "QuinnyPig/aws-price-watcher" in text
+
+
+def test_closing_a_section_keeps_its_values(at: AppTest) -> None:
+    _knob(at, "nat.gateways").set_value(3).run()
+    expected = f"${Decimal('590.32') + Decimal('43.07') + Decimal('3.65'):,.2f}"  # see test_a_third_nat_gateway
+    assert _total(at) == expected
+    at.session_state["sec:NAT Gateway"] = False
+    at.run()
+    assert _find(at, "nat.gateways") is None and _total(at) == expected
+    at.session_state["sec:NAT Gateway"] = True
+    at.run()
+    assert _find(at, "nat.gateways").value == 3 and _total(at) == expected
+
+
+def test_risk_survives_leaving_its_tab(at: AppTest) -> None:
+    _open(at, "Commitments")
+    at.radio(key="risk").set_value("high").run()
+    assert at.query_params["risk"] in ("high", ["high"])
+    _open(at, "Line items")
+    assert at.query_params["risk"] in ("high", ["high"])
+    _open(at, "Commitments")
+    assert at.radio(key="risk").value == "high"

@@ -109,6 +109,9 @@ class EnvReport:
     assumptions: list[str] = field(default_factory=list)
     charges: list[tuple[str, Decimal]] = field(default_factory=list)  # tagged credits, refunds, fees... by label
     usage_types: list[UsageTypeRow] = field(default_factory=list)
+    # The estimate's priced lines (service, component, monthly_usd, quantity, unit, unit_price_usd, sku, rate_code,
+    # published, source), for the workbook's line-item sheet.
+    line_items: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -138,6 +141,7 @@ class Report:
     rows_read: int = 0
     tag_key: str = "Environment"
     actuals_notes: list[str] = field(default_factory=list)
+    freshness: dict[str, Any] | None = None  # the catalog's age and sources (report.freshness.Freshness.to_json)
 
     def totals(self) -> dict[str, Decimal | None]:
         def s(attr: str) -> Decimal | None:
@@ -255,13 +259,17 @@ def build(stack: Stack, catalog: Catalog, envs: list[str], actuals: Actuals, opt
             plan_upfront=result.plan.upfront_usd, plan_monthly_amortized=amort,
             plan_saving=result.plan.monthly_saving_usd, plan_steps=[s.option.option for s in result.plan.steps],
             assumptions=est.assumptions, charges=_ordered(charges),
-            usage_types=_usage_types(est, rows, share, stack.environments[name]) if have else []))
+            usage_types=_usage_types(est, rows, share, stack.environments[name]) if have else [],
+            line_items=_line_items(est)))
     lo, hi = catalog.published_range()
+    from stackcost.report.freshness import freshness
+
     report = Report(options=opts, generated_at=datetime.now().isoformat(timespec="seconds"),
                     actuals_source=actuals.source, actuals_unavailable=unavailable, environments=out,
                     published_min=lo, published_max=hi, previous=previous, actuals_format=actuals.format,
                     actuals_currency=actuals.currency, other_providers_skipped=actuals.other_providers_skipped,
-                    rows_read=actuals.rows_read, tag_key=tag_key, actuals_notes=list(actuals.notes))
+                    rows_read=actuals.rows_read, tag_key=tag_key, actuals_notes=list(actuals.notes),
+                    freshness=freshness(catalog, opts.as_of).to_json())
     if actuals.rows and not actuals.unavailable:
         billed = split(actuals.rows, resolve)
         report.billed = {"currency": actuals.currency, "total": billed.total, "tax": billed.tax,
@@ -347,6 +355,16 @@ def _usage_types(est: Any, rows: list[ActualRow], share: Decimal, env: Any = Non
         elif rule.kind == "count":
             out[-1].suggested = got[0] / hours
     return out
+
+
+_LINE_FIELDS = ("service", "component", "monthly_usd", "quantity", "unit", "unit_price_usd", "sku", "rate_code",
+                "published", "source", "assumption")
+
+
+def _line_items(est: Any) -> list[dict[str, Any]]:
+    frame = est.line_items
+    return [{k: (None if v is None or v != v else v) for k, v in zip(_LINE_FIELDS, row, strict=True)}
+            for row in frame[list(_LINE_FIELDS)].itertuples(index=False)]
 
 
 def _budget(stack: Stack, name: str, actuals: Actuals, opts: Options) -> tuple[Decimal | None, str]:

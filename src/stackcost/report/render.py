@@ -1,4 +1,8 @@
-"""Markdown, self-contained HTML (charts inline as SVG, every user string escaped, print stylesheet) and Excel."""
+"""Markdown and self-contained HTML (charts inline as SVG, every user string escaped, print stylesheet); the
+workbook is written by report.xlsx.
+
+Order, for the reader who stops early: the headline per environment, the summary, the charts, the details, and the
+assumptions and prices last."""
 
 from __future__ import annotations
 
@@ -9,18 +13,17 @@ from typing import Any
 
 from stackcost.report import svg
 from stackcost.report.model import Report, c
-from stackcost.report.tables import Table, money, tables
-from stackcost.util import atomic_target
+from stackcost.report.tables import STATUS_COLOURS, Pct, Table, Won, cell_text, headline, price_lines, tables
 
 
 def _cell(v: Any) -> str:
-    if isinstance(v, Decimal):
-        return money(v)
-    return "—" if v is None else str(v)
+    return cell_text(v)
 
 
 def markdown(r: Report) -> str:
     lines = [f"# AWS spend report {r.options.month} — estimate, budget and actual", ""]
+    lines += [f"- **{headline(e, r.options.month)}**" for e in r.environments] + [""]
+    lines += [price_lines(r)[0], ""]
     for t in tables(r):
         lines += [f"## {t.title}", "", "| " + " | ".join(t.headers) + " |",
                   "|" + "|".join("---" if i == 0 else "--:" for i in range(len(t.headers))) + "|"]
@@ -29,100 +32,72 @@ def markdown(r: Report) -> str:
     return "\n".join(lines)
 
 
-CSS = """body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}
+CSS = """body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}
+table{border-collapse:collapse;margin:.5em 0 1.5em}
 th,td{border:1px solid #ccc;padding:3px 8px;font-size:13px}td.n{text-align:right;font-variant-numeric:tabular-nums}
-th{background:#f3f3f3}.flag{color:#b00;font-weight:bold}.note{color:#555;font-size:12px}svg{display:block;margin:1em 0}
-@media print{body{margin:0}section{break-inside:avoid}a{color:inherit}}"""
+th{background:#f3f3f3}tr.total td{font-weight:bold;background:#fafafa}.flag{color:#b00;font-weight:bold}
+.note{color:#555;font-size:12px}svg{display:block;margin:1em 0;max-width:100%;height:auto}
+.headline{border-left:6px solid #888;padding:.4em .8em;margin:.4em 0;font-size:17px;background:#f7f7f7}
+.status{display:inline-block;padding:0 .5em;border-radius:3px;color:#fff;font-size:13px;margin-left:.4em}
+@media print{body{margin:0}section{break-inside:avoid}a{color:inherit}.status{border:1px solid #000}}"""
 
 
 def _html_table(t: Table) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in t.headers)
     body = []
-    for row in t.rows:
+    for i, row in enumerate(t.rows):
         cells = []
-        for v in row:
-            cls = ' class="n"' if isinstance(v, Decimal) else (' class="flag"' if v == "⚠ check" else "")
+        for h, v in zip(t.headers, row, strict=False):
+            numeric = isinstance(v, Decimal | Won | Pct)
+            cls = ' class="n"' if numeric else (' class="flag"' if v == "⚠ check" else "")
+            if h == "Status" and v in STATUS_COLOURS:
+                cls = f' style="color:{STATUS_COLOURS[v]};font-weight:bold"'
             cells.append(f"<td{cls}>{escape(_cell(v))}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
+        tr = '<tr class="total">' if t.row_kinds.get(i) in ("total", "vat_total") else "<tr>"
+        body.append(tr + "".join(cells) + "</tr>")
     note = f'<p class="note">{escape(t.note)}</p>' if t.note else ""
     return f"<section><h2>{escape(t.title)}</h2><table><tr>{head}</tr>{''.join(body)}</table>{note}</section>"
 
 
-def html(r: Report) -> str:
+def _headlines(r: Report) -> str:
+    out = []
+    for e in r.environments:
+        colour = STATUS_COLOURS.get(e.status, "#757575")
+        out.append(f'<p class="headline" style="border-left-color:{colour}">{escape(headline(e, r.options.month))}'
+                   f'<span class="status" style="background:{colour}">{escape(e.status)}</span></p>')
+    prices = f'<p class="note">{escape(price_lines(r)[0])} Details under "Assumptions and prices".</p>'
+    return "<section>" + "".join(out) + prices + "</section>"
+
+
+def _charts(r: Report) -> str:
     charts = []
     for e in r.environments:
+        charts.append(svg.burn_down(f"{e.name}: spend through {r.options.month}", r.options.days, e.daily, e.budget,
+                                    e.estimate_month, e.forecast))
+        charts.append(svg.paired(f"{e.name}: estimate to date against actual",
+                                 [(s.service, c(s.estimate_to_date) or Decimal(0), c(s.actual_to_date))
+                                  for s in e.services], ("estimate to date", "actual to date")))
         charts.append(svg.bars(f"{e.name}: actual spend to date by service",
                                [(s.service, c(s.actual_to_date) or Decimal(0)) for s in e.services
                                 if s.actual_to_date]))
-        charts.append(svg.paired(f"{e.name}: estimate to date against actual",
-                                 [(s.service, c(s.estimate_to_date) or Decimal(0), c(s.actual_to_date))
-                                  for s in e.services], ("estimate", "actual")))
-        charts.append(svg.burn_down(f"{e.name}: spend through the month", r.options.days, e.daily, e.budget,
-                                    e.estimate_month))
+    return "<section><h2>Charts</h2>" + "".join(x for x in charts if x) + "</section>"
+
+
+def html(r: Report) -> str:
     title = f"AWS spend report {r.options.month}"
+    ts = tables(r)
+    summary, details, assumptions = ts[0], ts[1:-1], ts[-1]
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{escape(title)}</title><style>{CSS}</style></head><body>"
             f"<h1>{escape(title)} — estimate, budget and actual</h1>"
-            f"<p class=\"note\">Generated {escape(r.generated_at)} by stackcost.</p>"
-            + "".join(_html_table(t) for t in tables(r))
-            + "<section><h2>Charts</h2>" + "".join(x for x in charts if x) + "</section></body></html>\n")
+            + _headlines(r)
+            + _html_table(summary) + _charts(r) + "".join(_html_table(t) for t in details)
+            + _html_table(assumptions)
+            + f"<p class=\"note\">Generated {escape(r.generated_at)} by stackcost.</p></body></html>\n")
 
 
 def xlsx(r: Report, path: Path) -> None:
-    """One sheet per table, numbers as numbers (USD format), and the charts as Excel charts."""
-    from openpyxl import Workbook
-    from openpyxl.chart import BarChart, LineChart, Reference
+    from stackcost.report import xlsx as workbook
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    used: set[str] = set()
-    for t in tables(r):
-        name = _sheet_name(t.title, used)
-        ws = wb.create_sheet(name)
-        ws.append([t.title])
-        ws.append(t.headers)
-        for row in t.rows:
-            ws.append([float(c(v) or 0) if isinstance(v, Decimal) else v for v in row])
-            for cell, v in zip(ws[ws.max_row], row, strict=False):
-                if isinstance(v, Decimal):
-                    cell.number_format = '"$"#,##0.00'
-        if t.note:
-            ws.append([])
-            ws.append([t.note])
-        for col in ws.columns:
-            ws.column_dimensions[col[0].column_letter].width = 22
-        if t.title.endswith("per service") and len(t.rows):
-            chart = BarChart()
-            chart.title = t.title
-            chart.type = "bar"
-            data = Reference(ws, min_col=3, max_col=4, min_row=2, max_row=2 + len(t.rows))
-            chart.add_data(data, titles_from_data=True)
-            chart.set_categories(Reference(ws, min_col=1, min_row=3, max_row=2 + len(t.rows)))
-            chart.height, chart.width = 9, 18
-            ws.add_chart(chart, "I3")
-    for e in r.environments:
-        if not e.daily:
-            continue
-        ws = wb.create_sheet(_sheet_name(f"{e.name} burn-down", used))
-        ws.append(["day", "cumulative actual", "estimate (straight line)", "budget"])
-        for day, v in e.daily:
-            d = int(day[-2:])
-            ws.append([d, float(c(v) or 0), float(c(e.estimate_month * d / r.options.days) or 0),
-                       float(e.budget) if e.budget is not None else None])
-        chart = LineChart()
-        chart.title = f"{e.name}: spend through the month"
-        chart.add_data(Reference(ws, min_col=2, max_col=4, min_row=1, max_row=1 + len(e.daily)),
-                       titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=1 + len(e.daily)))
-        ws.add_chart(chart, "F2")
-    with atomic_target(path) as tmp:
-        wb.save(tmp)
-
-
-def _sheet_name(title: str, used: set[str]) -> str:
-    base = "".join(ch for ch in title if ch not in "[]:*?/\\")[:28].strip()
-    name, n = base, 2
-    while name in used:
-        name, n = f"{base[:26]} {n}", n + 1
-    used.add(name)
-    return name
+    workbook.write(r, path)

@@ -38,6 +38,110 @@ class Knob:
     value: Any
     choices: list[str] = field(default_factory=list)
     section: str = ""
+    help: str | None = None
+
+
+# The label (with its unit) and help of each knob, by its path without the Fargate service name. A knob not
+# listed here (a section added later) gets a label made from its field name and the model's description.
+LABELS: dict[str, tuple[str, str]] = {
+    "fargate.tasks": ("Running tasks", "Tasks running all month (the desired count)."),
+    "fargate.vcpu": ("vCPU per task", "Fargate task size; the memory choices follow it."),
+    "fargate.memory_gb": ("Memory per task (GB)", "Only the sizes Fargate accepts with the chosen vCPU."),
+    "fargate.architecture": ("CPU architecture", "arm64 (Graviton) is priced lower per vCPU-hour."),
+    "fargate.interruption_tolerant": ("Can be interrupted (allows Spot)",
+                                      "Spot tasks can be stopped with two minutes' notice."),
+    "fargate.spot_share": ("Share of tasks on Spot (0–1)", "0.5 = half the tasks on Fargate Spot."),
+    "fargate.ephemeral_storage_gb": ("Ephemeral storage per task (GB)", "20 GB are included; 21–200 GB are billed."),
+    "rds.instance_class": ("Instance class", "RDS PostgreSQL classes with a price in the catalog."),
+    "rds.multi_az": ("Multi-AZ (standby in a second zone)", "Doubles the instance and storage price."),
+    "rds.storage_type": ("Storage type", "gp3 is the default for new instances."),
+    "rds.read_replicas": ("Read replicas", "Each replica is priced as another instance."),
+    "rds.allocated_gb": ("Allocated storage (GB)", ""),
+    "rds.backup_storage_gb": ("Backup storage (GB)", "Total backups; storage up to the database size is free."),
+    "rds.performance_insights_retention_months": ("Performance Insights retention (months)",
+                                                  "0 = the free 7 days."),
+    "rds.enhanced_monitoring_interval_s": ("Enhanced Monitoring interval (seconds)", "0 = off."),
+    "rds.enhanced_monitoring_gb": ("Enhanced Monitoring logs (GB/month)", "Written to CloudWatch Logs."),
+    "rds.log_statement": ("SQL statements logged", "PostgreSQL's log_statement setting: none, ddl, mod or all."),
+    "rds.exported_logs_gb": ("Logs exported to CloudWatch (GB/month)", "PostgreSQL logs sent to CloudWatch Logs."),
+    "elasticache.engine": ("Engine", "Valkey nodes are priced lower than Redis OSS."),
+    "elasticache.node_type": ("Node type", "ElastiCache node types with a price in the catalog."),
+    "elasticache.nodes": ("Nodes", "Primary plus replicas."),
+    "nat.gateways": ("NAT gateways", "Usually one per availability zone; each has an Elastic IP."),
+    "nat.data_processed_gb": ("Data through NAT (GB/month)", "All traffic the gateways process."),
+    "nat.s3_gb": ("Of that, to S3 (GB/month)", "An S3 gateway endpoint would make this part free."),
+    "alb.load_balancers": ("Load balancers", ""),
+    "alb.availability_zones": ("Availability zones", "One public IPv4 per zone when internet-facing."),
+    "alb.internet_facing": ("Internet-facing", "Internet-facing load balancers pay for public IPv4 addresses."),
+    "alb.new_connections_per_s": ("New connections per second", "Average; one LCU covers 25 per second."),
+    "alb.active_connections_per_min": ("Active connections per minute", "Average; one LCU covers 3,000."),
+    "alb.processed_gb_per_h": ("Data processed (GB per hour)", "Average; one LCU covers 1 GB per hour."),
+    "alb.requests_per_s": ("Requests per second", "Average; drives rule evaluations."),
+    "alb.rules": ("Listener rules evaluated per request", "The first 10 are free."),
+    "cloudfront.edge_group": ("Where viewers are", "CloudFront's price region for most of the traffic."),
+    "cloudfront.data_out_gb": ("Data to viewers (GB/month)", ""),
+    "cloudfront.http_requests": ("HTTP requests per month", ""),
+    "cloudfront.https_requests": ("HTTPS requests per month", ""),
+    "cloudfront.always_free_tier": ("Use CloudFront's always-free tier", "1 TB and 10 million requests a month."),
+    "s3.put_requests": ("PUT/POST requests per month", ""),
+    "s3.get_requests": ("GET requests per month", ""),
+    "s3.data_out_gb": ("Data out to the internet (GB/month)", "Served straight from S3, not via CloudFront."),
+    "cloudwatch.logs_ingested_gb": ("Logs ingested (GB/month)", "Application logs (ECS awslogs)."),
+    "cloudwatch.logs_stored_gb": ("Logs stored (GB, average)", "All log groups, averaged over the month."),
+    "cloudwatch.custom_metrics": ("Custom metrics", ""),
+    "cloudwatch.alarms": ("Alarms", "The first 10 are free."),
+    "cloudwatch.container_insights": ("Container Insights", ""),
+    "cloudwatch.container_insights_metrics": ("Container Insights metrics", "Custom metrics it emits."),
+    "cloudwatch.container_insights_logs_gb": ("Container Insights logs (GB/month)", "Performance log events."),
+    "cloudwatch.dashboards": ("Dashboards", "The first 3 are free."),
+    "cloudwatch.api_requests": ("CloudWatch API requests per month", ""),
+    "other.secrets": ("Secrets Manager secrets", ""),
+    "other.secrets_api_requests": ("Secrets Manager API calls per month", ""),
+    "other.waf.web_acls": ("WAF web ACLs", ""),
+    "other.waf.rules": ("WAF rules", "Rules across all web ACLs."),
+    "other.waf.requests": ("WAF requests per month", ""),
+    "other.route53.hosted_zones": ("Route 53 hosted zones", ""),
+    "other.route53.queries": ("Route 53 queries per month", ""),
+    "other.route53.alias_query_share": ("Share of alias queries (0–1)", "Alias queries to AWS resources are free."),
+    "other.ecr_storage_gb": ("ECR image storage (GB)", ""),
+    "other.extra_public_ipv4": ("Other public IPv4 addresses", "Beyond NAT Elastic IPs and load balancer nodes."),
+    "other.inter_az_gb": ("Data between zones (GB/month)", "Billed in each direction."),
+    "other.internet_out_gb": ("Data out to the internet (GB/month)", "Not via CloudFront or S3."),
+}
+_UNITS = (("_gb_per_h", " (GB per hour)"), ("_per_min", " per minute"), ("_per_s", " per second"),
+          ("_gb", " (GB)"), ("_pct", " (%)"), ("_months", " (months)"), ("_millions", " (millions)"))
+
+
+def label_for(path: str, description: str | None = None) -> tuple[str, str]:
+    """(label, help) of a knob path: from LABELS, else the field name made readable with its unit."""
+    parts = path.split(".")
+    generic = ".".join([parts[0], *parts[2:]]) if parts[0] == "fargate" else path
+    if generic in LABELS:
+        return LABELS[generic]
+    if generic.startswith("s3.storage_gb."):
+        return f"S3 {parts[-1].replace('_', ' ')} storage (GB)", "Average GB stored in this storage class."
+    key = parts[-1]
+    for suffix, unit in _UNITS:
+        if key.endswith(suffix):
+            key = key[: -len(suffix)] + unit
+            break
+    words = key.replace("_", " ").strip()
+    words = " ".join(w.upper() if w in ("az", "acu", "ecpu", "kms", "io", "ipv4", "api") else w for w in words.split())
+    return words[:1].upper() + words[1:], description or ""
+
+
+_SIZES = {"nano": 0, "micro": 1, "small": 2, "medium": 3, "large": 4, "xlarge": 5}
+
+
+def class_sort_key(name: str) -> tuple[str, int, str]:
+    """Instance classes in the order AWS lists them: family, then size (large, xlarge, 2xlarge … 16xlarge)."""
+    family, _, size = name.rpartition(".")
+    if size in _SIZES:
+        return family, _SIZES[size], size
+    digits = "".join(ch for ch in size if ch.isdigit())
+    if digits and size == f"{digits}xlarge":
+        return family, 5 + int(digits), size
+    return family, 10_000, size  # metal and anything unforeseen last, in name order
 
 
 def _resolve(env: dict[str, Any], path: str) -> tuple[Any, str]:
@@ -122,6 +226,44 @@ def apply(base: Environment, overrides: dict[str, str]) -> Environment:
         raise ScenarioError("\n".join(format_errors(exc, data))) from None
 
 
+def apply_valid(base: Environment, overrides: dict[str, str],
+                check: Any = None) -> tuple[Environment, dict[str, str], list[str]]:
+    """The base with every override that works applied: (environment, kept overrides, one problem per rejected
+    override). `check(env)` may reject an environment further (the catalog check) by raising StackcostError.
+    A Fargate service's overrides are tried together first (vCPU 16 needs its memory with it), then one by one."""
+
+    def ok(trial: dict[str, str]) -> str | None:
+        try:
+            env = apply(base, trial)
+            if check is not None:
+                check(env)
+        except StackcostError as exc:
+            return str(exc)
+        return None
+
+    if ok(overrides) is None:
+        return apply(base, overrides), dict(overrides), []
+    groups: dict[str, list[str]] = {}
+    for path in sorted(overrides):
+        parts = path.split(".")
+        groups.setdefault(".".join(parts[:2]) if parts[0] == "fargate" else path, []).append(path)
+    kept: dict[str, str] = {}
+    problems: list[str] = []
+    for paths in groups.values():
+        together = {p: overrides[p] for p in paths}
+        if len(paths) > 1 and ok({**kept, **together}) is None:
+            kept |= together
+            continue
+        for path in paths:
+            error = ok({**kept, path: overrides[path]})
+            if error is None:
+                kept[path] = overrides[path]
+            else:
+                problems += [f"{path}={overrides[path]}: {line.removeprefix(path + ': ')}"
+                             for line in error.splitlines()]
+    return (apply(base, kept) if kept else base), kept, problems
+
+
 def fmt(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -162,21 +304,22 @@ def knobs(env: Environment, catalog: Catalog) -> list[Knob]:
         p = f"fargate.{svc.name}"
         sizes = [plain(v) for v in fargate_sizes.VCPU_OPTIONS]
         mems = [plain(m) for m in fargate_sizes.memory_options(svc.vcpu)]
-        out += [Knob(f"{p}.tasks", "tasks", "int", svc.tasks.desired, section=f"Fargate: {svc.name}"),
-                Knob(f"{p}.vcpu", "vCPU", "choice", plain(svc.vcpu), sizes, f"Fargate: {svc.name}"),
-                Knob(f"{p}.memory_gb", "memory GB", "choice", plain(svc.memory_gb), mems, f"Fargate: {svc.name}"),
-                Knob(f"{p}.architecture", "architecture", "choice", svc.architecture, ["x86_64", "arm64"],
-                     f"Fargate: {svc.name}"),
-                Knob(f"{p}.interruption_tolerant", "interruption tolerant (allows Spot)", "bool",
-                     svc.interruption_tolerant, section=f"Fargate: {svc.name}"),
-                Knob(f"{p}.spot_share", "share of tasks on Spot", "decimal", svc.spot_share,
-                     section=f"Fargate: {svc.name}"),
-                Knob(f"{p}.ephemeral_storage_gb", "ephemeral storage GB", "decimal", svc.ephemeral_storage_gb,
-                     section=f"Fargate: {svc.name}")]
+        sec = f"Fargate: {svc.name}"
+        specs: list[tuple[str, str, Any, list[str]]] = [
+            ("tasks", "int", svc.tasks.desired, []), ("vcpu", "choice", plain(svc.vcpu), sizes),
+            ("memory_gb", "choice", plain(svc.memory_gb), mems),
+            ("architecture", "choice", svc.architecture, ["x86_64", "arm64"]),
+            ("interruption_tolerant", "bool", svc.interruption_tolerant, []),
+            ("spot_share", "decimal", svc.spot_share, []),
+            ("ephemeral_storage_gb", "decimal", svc.ephemeral_storage_gb, [])]
+        for key, kind, value, opts in specs:
+            label, help_ = label_for(f"{p}.{key}")
+            out.append(Knob(f"{p}.{key}", label, kind, value, opts, sec, help_ or None))
     choices = {
-        "rds.instance_class": catalog.values("AmazonRDS", "instanceType", product_family="Database Instance",
-                                             databaseEngine="PostgreSQL"),
-        "elasticache.node_type": catalog.values("AmazonElastiCache", "instanceType", product_family="Cache Instance"),
+        "rds.instance_class": sorted(catalog.values("AmazonRDS", "instanceType", product_family="Database Instance",
+                                                    databaseEngine="PostgreSQL"), key=class_sort_key),
+        "elasticache.node_type": sorted(catalog.values("AmazonElastiCache", "instanceType",
+                                                       product_family="Cache Instance"), key=class_sort_key),
         "cloudfront.edge_group": catalog.values("AmazonCloudFront", "edgeGroup", chargeType="transfer-internet"),
         "rds.storage_type": ["gp3", "gp2", "io1"], "rds.log_statement": ["none", "ddl", "mod", "all"],
         "elasticache.engine": ["redis", "valkey"],
@@ -207,24 +350,40 @@ def _section_knobs(prefix: str, model: dict[str, Any], choices: dict[str, list[s
         path = f"{prefix}.{key}"
         if key in _HIDDEN or (prefix == "rds" and key == "engine") or value is None:
             continue
-        label = key.replace("_", " ")
+        label, help_ = label_for(path, _description(path))
+        h = help_ or None
         pattern = re.sub(r"\.\d+\.", ".*.", path)  # one choice list for every Aurora instance group
         if pattern in choices:
-            out.append(Knob(path, label, "choice", fmt(value), choices[pattern], title))
+            out.append(Knob(path, label, "choice", fmt(value), choices[pattern], title, h))
         elif is_band_dict(value):
-            out.append(Knob(path, label, "band", value["typical"], section=title))
+            out.append(Knob(path, label, "band", value["typical"], section=title, help=h))
         elif isinstance(value, bool):
-            out.append(Knob(path, label, "bool", value, section=title))
+            out.append(Knob(path, label, "bool", value, section=title, help=h))
         elif isinstance(value, int):
-            out.append(Knob(path, label, "int", value, section=title))
+            out.append(Knob(path, label, "int", value, section=title, help=h))
         elif isinstance(value, Decimal):
-            out.append(Knob(path, label, "decimal", value, section=title))
+            out.append(Knob(path, label, "decimal", value, section=title, help=h))
         elif isinstance(value, dict):
             out += _section_knobs(path, value, choices)
         elif isinstance(value, list) and all(isinstance(v, dict) for v in value):
             for i, item in enumerate(value):
                 out += _section_knobs(f"{path}.{i}", item, choices)
     return out
+
+
+def _description(path: str) -> str | None:
+    """The sizing model's own description of a field (pydantic Field(description=...)), if it has one."""
+    model: Any = Environment
+    for part in path.split("."):
+        fields = getattr(model, "model_fields", None)
+        if not fields or part not in fields:
+            return None
+        info = fields[part]
+        if part == path.split(".")[-1]:
+            return str(info.description) if info.description else None
+        model = next((a for a in getattr(info.annotation, "__args__", ()) if hasattr(a, "model_fields")),
+                     info.annotation)
+    return None
 
 
 def stack_with(stack: Stack, environment: str, env: Environment) -> Stack:
