@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import typer
 
-from stackcost.errors import StackcostError, UserError
+def _interrupted_while_starting(signum: int, frame: object) -> None:
+    # Ctrl-C while the imports below run: nothing is open or half-written yet, so leave at once, in one line.
+    sys.stderr.write("interrupted\n")
+    sys.stderr.flush()
+    import os
+
+    os._exit(130)
+
+
+# Held only while this module imports (typer, rich: the slow part of start-up); restored at the end of the module
+# so a library user or test runner importing the CLI keeps its own Ctrl-C behaviour.
+_PREVIOUS_SIGINT = signal.signal(signal.SIGINT, _interrupted_while_starting) \
+    if threading.current_thread() is threading.main_thread() else None
+
+import typer  # noqa: E402
+
+from stackcost.errors import StackcostError, UserError  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,6 +46,56 @@ import_app = typer.Typer(no_args_is_help=True, help="Build a sizing YAML from in
 app.add_typer(import_app, name="import")
 
 REGION = "ap-northeast-2"
+
+
+def _number(lo: float | None = None, hi: float | None = None, *, above: float | None = None) \
+        -> Callable[[float | None], float | None]:
+    """Parse-time check of a numeric option: finite (click lets `nan` and `inf` through) and within range."""
+    import math
+
+    def check(value: float | None) -> float | None:
+        if value is None:
+            return None
+        if not math.isfinite(value):
+            raise typer.BadParameter(f"{value} is not a finite number")
+        if lo is not None and value < lo:
+            raise typer.BadParameter(f"{value} is below {lo:g}")
+        if hi is not None and value > hi:
+            raise typer.BadParameter(f"{value} is above {hi:g}")
+        if above is not None and value <= above:
+            raise typer.BadParameter(f"{value} must be more than {above:g}")
+        return value
+
+    return check
+
+
+def _yyyy_mm(value: str | None) -> str | None:
+    return _date_option(value, False)
+
+
+def _yyyy_mm_dd(value: str | None) -> str | None:
+    return _date_option(value, True)
+
+
+def _date_option(value: str | None, day: bool) -> str | None:
+    """YYYY-MM (or YYYY-MM-DD) within 2000-2999: later years overflow date arithmetic (9999-12 + 1 month)."""
+    import re
+    from datetime import date
+
+    if value is None:
+        return None
+    form = r"(\d{4})-(\d{2})-(\d{2})" if day else r"(\d{4})-(\d{2})"
+    m = re.fullmatch(form, value)
+    try:
+        if not m:
+            raise ValueError
+        date.fromisoformat(value if day else f"{value}-01")
+    except ValueError:
+        raise typer.BadParameter(f"{value[:40]!r} is not a {'YYYY-MM-DD date' if day else 'YYYY-MM month'}") \
+            from None
+    if not 2000 <= int(m.group(1)) <= 2999:
+        raise typer.BadParameter(f"{value!r}: the year must be between 2000 and 2999")
+    return value
 
 
 class Fmt(StrEnum):
@@ -147,7 +214,8 @@ def catalog_refresh(
     spot_url: Annotated[str | None, typer.Option(help="Fargate Spot price feed URL")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="show the diff, write nothing")] = False,
     force: Annotated[bool, typer.Option("--force", help="install even if a service lost records")] = False,
-    max_loss: Annotated[float, typer.Option(help="refuse if an offer loses more than this share of records")] = 0.2,
+    max_loss: Annotated[float, typer.Option(help="refuse if an offer loses more than this share of records (0-1)",
+                                            callback=_number(0, 1))] = 0.2,
 ) -> None:
     """Update the cached catalog from the AWS Price List; prints a diff, installs atomically."""
     from stackcost.catalog.refresh.run import refresh
@@ -157,7 +225,8 @@ def catalog_refresh(
     progress_cb, stop = _progress()
     try:
         result = refresh(source.value, region=region, services=service, endpoint=endpoint, profile=profile,
-                         spot_url=spot_url, dry_run=dry_run, force=force, max_loss=max_loss, progress=progress_cb)
+                         spot_url=spot_url, dry_run=dry_run, force=force, max_loss=max_loss, progress=progress_cb,
+                         notice=lambda m: print(f"note: {m}", file=sys.stderr, flush=True))
     finally:
         stop()
     con.print(refresh_table(result.diff))
@@ -192,9 +261,9 @@ def _progress() -> tuple[Callable[[str, int, int | None, int], None] | None, Cal
 
 def _estimate(config: Path | None, env: str) -> Estimate:
     from stackcost.estimate import estimate
-    from stackcost.sizing.load import load_stack
+    from stackcost.sizing.load import load_stack, resolve_config
 
-    stack, _ = load_stack(config)
+    stack, _ = load_stack(resolve_config(config))
     return estimate(stack, env, _load_catalog(stack.region))
 
 
@@ -207,9 +276,14 @@ def estimate_cmd(environment: Annotated[str, typer.Argument(help="environment na
     """What an environment costs per month, line by line, with every price traced to the catalog."""
     from stackcost import output
     from stackcost.estimate import estimate
-    from stackcost.sizing.load import load_stack
+    from stackcost.sizing.load import load_stack, resolve_config
 
-    stack, source = load_stack(config)
+    stack, source = load_stack(resolve_config(config))
+    from stackcost.sizing.load import empty_environments
+
+    for name in empty_environments(stack):
+        if all_envs or name == environment:
+            print(f"warning: environment {name!r} in {source} names no service; it costs $0", file=sys.stderr)
     catalog = _load_catalog(stack.region)
     if all_envs:
         ests = [estimate(stack, name, catalog) for name in stack.environments]
@@ -278,9 +352,9 @@ def optimize_cmd(environment: Annotated[str, typer.Argument(help="environment na
     """Reserved instances, Savings Plans, Spot, Graviton and other options against on-demand, and a plan."""
     from stackcost import optimize_output as out
     from stackcost.optimize import optimize
-    from stackcost.sizing.load import load_stack
+    from stackcost.sizing.load import load_stack, resolve_config
 
-    stack, _ = load_stack(config)
+    stack, _ = load_stack(resolve_config(config))
     result = optimize(stack, environment, _load_catalog(stack.region), risk=risk.value, usage_csv=usage_csv,
                       usage_service=usage_service)
     if fmt is Fmt.json:
@@ -301,22 +375,26 @@ class ReportFmt(StrEnum):
 
 @app.command("report")
 def report_cmd(
-    month: Annotated[str, typer.Option(help="YYYY-MM")],
+    month: Annotated[str, typer.Option(help="YYYY-MM", callback=_yyyy_mm)],
     env: Annotated[str, typer.Option("--env", help="an environment, or all")] = "all",
     budget: Annotated[float | None, typer.Option(help="budget USD per environment (else the config's "
-                                                        "budget_usd, else AWS Budgets)")] = None,
+                                                        "budget_usd, else AWS Budgets)",
+                                                   callback=_number(above=0))] = None,
     actuals: Annotated[str | None, typer.Option(help="ce | cur:PATH | csv:PATH (none: estimate and budget only)")]
     = None,
     fmt: Annotated[ReportFmt, typer.Option("--format")] = ReportFmt.html,
     out: Annotated[Path, typer.Option(help="directory for the report (and the JSON the next month compares to)")]
     = Path("reports"),
     config: ConfigOpt = None,
-    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today)")] = None,
-    vat: Annotated[float, typer.Option(help="VAT rate shown on its own line (Korean billing: 0.10)")] = 0.10,
-    krw_rate: Annotated[float | None, typer.Option(help="KRW per USD for the KRW column")] = None,
+    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today)",
+                                              callback=_yyyy_mm_dd)] = None,
+    vat: Annotated[float, typer.Option(help="VAT rate shown on its own line (Korean billing: 0.10)",
+                                       callback=_number(0, 1))] = 0.10,
+    krw_rate: Annotated[float | None, typer.Option(help="KRW per USD for the KRW column",
+                                                   callback=_number(above=0, hi=1e6))] = None,
     krw_date: Annotated[str, typer.Option(help="the date of that rate")] = "",
-    threshold_pct: float = 10.0,
-    threshold_usd: float = 10.0,
+    threshold_pct: Annotated[float, typer.Option(callback=_number(0, 1000))] = 10.0,
+    threshold_usd: Annotated[float, typer.Option(callback=_number(0, 1e9))] = 10.0,
     risk: Annotated[Risk, typer.Option(help="risk level of the recommended plan shown")] = Risk.medium,
     profile: Annotated[str | None, typer.Option(help="AWS profile for --actuals ce")] = None,
 ) -> None:
@@ -325,7 +403,7 @@ def report_cmd(
     from decimal import Decimal
 
     from stackcost.report.run import make_report
-    from stackcost.sizing.load import load_stack
+    from stackcost.sizing.load import load_stack, resolve_config
 
     try:
         day = date.fromisoformat(as_of) if as_of else date.today()
@@ -334,7 +412,10 @@ def report_cmd(
         raise UserError(f"--month {month!r} / --as-of {as_of!r}: expected YYYY-MM and YYYY-MM-DD") from None
     if krw_rate is not None and krw_rate <= 0:
         raise UserError("--krw-rate must be > 0")
-    stack, _ = load_stack(config)
+    from stackcost.util import ensure_dir
+
+    ensure_dir(out)  # an unwritable --out is one line before any work
+    stack, _ = load_stack(resolve_config(config))
     path = make_report(stack, _load_catalog(stack.region), month=month, env=env, actuals=actuals, fmt=fmt.value,
                        out=out, as_of=day, vat=Decimal(str(vat)),
                        krw=(Decimal(str(krw_rate)), krw_date) if krw_rate else None,
@@ -381,7 +462,13 @@ def init_cmd(path: Annotated[Path, typer.Argument()] = Path("cost.yaml")) -> Non
     print(f"wrote {path}: edit it, then run `cost estimate production`")
 
 
+if _PREVIOUS_SIGINT is not None:
+    signal.signal(signal.SIGINT, _PREVIOUS_SIGINT)
+
+
 def main() -> None:
+    if threading.current_thread() is threading.main_thread():  # Ctrl-C from here on: KeyboardInterrupt, below
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         app()
     except KeyboardInterrupt:

@@ -1,60 +1,157 @@
-"""Small HTTP client for the bulk price files: retries with backoff on 429/5xx (honouring Retry-After),
-streamed downloads to disk with a byte count checked against Content-Length."""
+"""Small HTTP client for the bulk price files: retries with backoff on 429/5xx (honouring Retry-After), streamed
+downloads to disk with a byte count checked against Content-Length.
+
+Every way a server can misbehave ends in one RefreshError line naming the URL: a refused or stalled connection,
+a garbage status line, a short body, an HTML error page (never echoed raw: only its cut <title>), JSON that is
+malformed or too large. Waiting is bounded: each call has a socket timeout, and all attempts for one URL together
+stop at `deadline_s` (about a minute by default) rather than 5 tries x 60 s of silence; `notice` hears about every
+retry so a user sees why nothing is happening.
+"""
 
 from __future__ import annotations
 
 import http.client
 import json
+import re
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from stackcost.catalog.refresh.errors import RefreshError
 
 RETRY_STATUS = {429, 500, 502, 503, 504}
 CHUNK = 1 << 20
+MAX_JSON_BYTES = 256 * 1024 * 1024  # index and feed documents; offer files go through download()
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+
+# Everything urllib/http.client raise for a connection that fails or an answer that is not HTTP.
+_NET_ERRORS = (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException, OSError)
+
+
+def _clean(text: str, limit: int = 80) -> str:
+    """Server-provided text (a reason phrase, a title) made safe to print: one line, printable, capped."""
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
+        inner = exc.reason
+        if isinstance(inner, TimeoutError) or "timed out" in str(inner):
+            return "timed out"
+        return _clean(f"cannot connect ({getattr(inner, 'strerror', None) or inner})")
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    if isinstance(exc, http.client.BadStatusLine):
+        return "the server did not answer with HTTP (bad status line)"
+    if isinstance(exc, http.client.IncompleteRead):
+        return "the answer was cut short"
+    if isinstance(exc, http.client.HTTPException):
+        return _clean(f"bad HTTP answer ({type(exc).__name__})")
+    if isinstance(exc, ConnectionError):
+        return _clean(f"connection lost ({exc.strerror or type(exc).__name__})")
+    if isinstance(exc, OSError):
+        return _clean(f"network error ({exc.strerror or type(exc).__name__})")
+    return type(exc).__name__
+
+
+def html_summary(body: bytes) -> str:
+    """What an HTML page is, for a message: its cut <title>, never the page itself."""
+    m = _TITLE.search(body[:65536])
+    title = _clean(m.group(1).decode("utf-8", errors="replace")) if m else ""
+    return f"an HTML page ({title!r})" if title else "an HTML page"
+
+
+def _looks_html(content_type: str, head: bytes) -> bool:
+    start = head.lstrip()[:15].lower()
+    return "html" in content_type.lower() or start.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
 
 
 class Http:
-    def __init__(self, attempts: int = 5, backoff_s: float = 0.5, timeout_s: float = 60) -> None:
-        self.attempts = attempts
+    def __init__(self, attempts: int = 5, backoff_s: float = 0.5, timeout_s: float = 20, deadline_s: float = 60,
+                 notice: Callable[[str], None] | None = None, max_json_bytes: int = MAX_JSON_BYTES) -> None:
+        self.attempts = max(1, attempts)
         self.backoff_s = backoff_s
-        self.timeout_s = timeout_s
+        self.timeout_s = timeout_s  # per socket operation: connect, and each read
+        self.deadline_s = deadline_s  # all attempts for one URL, until the answer's headers arrive
+        self.notice = notice
+        self.max_json_bytes = max_json_bytes
+
+    def _check_url(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise RefreshError(f"{_clean(url, 120)}: not an http(s) URL")
 
     def _open(self, url: str) -> Any:
+        self._check_url(url)
+        start = time.monotonic()
         last = ""
         for attempt in range(self.attempts):
+            remaining = self.deadline_s - (time.monotonic() - start)
+            if remaining <= 0:
+                break
+            wait: float | None
             try:
-                return urllib.request.urlopen(url, timeout=self.timeout_s)
+                return urllib.request.urlopen(url, timeout=min(self.timeout_s, max(remaining, 0.1)))
             except urllib.error.HTTPError as exc:
+                reason = _clean(str(exc.reason))
+                exc.close()
                 if exc.code not in RETRY_STATUS:
-                    raise RefreshError(f"{url}: HTTP {exc.code} {exc.reason}") from None
-                last = f"HTTP {exc.code} {exc.reason}"
+                    raise RefreshError(f"{url}: HTTP {exc.code} {reason}") from None
+                last = f"HTTP {exc.code} {reason}"
                 wait = _retry_after(exc.headers.get("Retry-After")) if exc.headers else None
-            except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-                reason = getattr(exc, "reason", exc)
-                last = f"cannot connect ({reason})"
+            except ValueError as exc:  # "unknown url type", an invalid host or port
+                raise RefreshError(f"{_clean(url, 120)}: not a usable URL ({_clean(str(exc))})") from None
+            except _NET_ERRORS as exc:
+                last = _reason(exc)
                 wait = None
-            if attempt + 1 < self.attempts:
-                time.sleep(wait if wait is not None else self.backoff_s * 2 ** attempt)
-        raise RefreshError(f"{url}: {last} after {self.attempts} attempts")
+            if attempt + 1 >= self.attempts:
+                break
+            delay = wait if wait is not None else self.backoff_s * 2 ** attempt
+            left = self.deadline_s - (time.monotonic() - start)
+            if delay >= left:
+                raise RefreshError(f"{url}: {last}; gave up after {attempt + 1} attempts in "
+                                   f"{time.monotonic() - start:.0f} s (the server asks to wait {delay:.0f} s more)"
+                                   if wait is not None else
+                                   f"{url}: {last}; gave up after {attempt + 1} attempts in "
+                                   f"{time.monotonic() - start:.0f} s")
+            if self.notice:
+                self.notice(f"{url}: {last}; retrying in {delay:.1f} s (attempt {attempt + 2} of {self.attempts})")
+            time.sleep(delay)
+        raise RefreshError(f"{url}: {last or 'no answer'} after {attempt + 1} attempts")
 
     def json(self, url: str) -> Any:
         with self._open(url) as resp:
-            data = resp.read()
+            content_type = resp.headers.get("Content-Type", "") or ""
+            try:
+                data = resp.read(self.max_json_bytes + 1)
+            except http.client.IncompleteRead as exc:
+                raise RefreshError(f"{url}: the answer was cut short after {len(exc.partial):,} bytes") from None
+            except _NET_ERRORS as exc:
+                raise RefreshError(f"{url}: {_reason(exc)} while reading the answer") from None
+        if len(data) > self.max_json_bytes:
+            raise RefreshError(f"{url}: answer larger than {self.max_json_bytes:,} bytes; not a price document")
+        if _looks_html(content_type, data[:512]):
+            raise RefreshError(f"{url}: answered with {html_summary(data)}, not JSON")
         try:
             return json.loads(data)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise RefreshError(f"{url}: malformed JSON ({exc})") from None
+            where = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else " (not UTF-8)"
+            raise RefreshError(f"{url}: malformed JSON{where}") from None
+        except RecursionError:
+            raise RefreshError(f"{url}: JSON nested too deeply") from None
 
     def download(self, url: str, dest: Path, on_bytes: Callable[[int, int | None], None] | None = None) -> Path:
         """Stream `url` into `dest`; a short read (truncated download) is an error, never a partial file."""
         with self._open(url) as resp, dest.open("wb") as fh:
             length = resp.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
+            content_type = resp.headers.get("Content-Type", "") or ""
             got = 0
             while True:
                 try:
@@ -63,8 +160,12 @@ class Http:
                     got += len(exc.partial)
                     raise RefreshError(f"{url}: download truncated after {got:,} bytes"
                                        + (f" of {total:,}" if total else "")) from None
+                except _NET_ERRORS as exc:
+                    raise RefreshError(f"{url}: download failed after {got:,} bytes ({_reason(exc)})") from None
                 if not chunk:
                     break
+                if got == 0 and _looks_html(content_type, chunk[:512]):
+                    raise RefreshError(f"{url}: answered with {html_summary(chunk)}, not a price file")
                 fh.write(chunk)
                 got += len(chunk)
                 if on_bytes:
@@ -76,6 +177,9 @@ class Http:
 
 def _retry_after(value: str | None) -> float | None:
     try:
-        return min(float(value), 30.0) if value is not None else None
+        seconds = float(value) if value is not None else None
     except ValueError:
         return None
+    if seconds is None or seconds != seconds or seconds < 0:  # NaN or negative: ignore
+        return None
+    return min(seconds, 30.0)

@@ -12,9 +12,10 @@ from stackcost.catalog.build import find_gaps
 from stackcost.catalog.lookup import Catalog
 from stackcost.catalog.records import PriceRecord
 from stackcost.catalog.refresh.errors import RefreshError, RefreshRefused
+from stackcost.catalog.refresh.http import Http
 from stackcost.catalog.refresh.merge import Diff, Source, merge
 from stackcost.catalog.refresh.pricelist import Fetched
-from stackcost.catalog.store import write_catalog
+from stackcost.catalog.store import catalog_lock, write_catalog
 from stackcost.paths import region_dir
 
 PRICE_LIST_OFFERS = ["AmazonECS", "AmazonRDS", "AmazonElastiCache", "AmazonEC2", "AWSELB", "AmazonVPC",
@@ -65,8 +66,6 @@ def fetch(source: str, offers: list[str], region: str, catalog: Catalog, *, endp
           profile: str | None, spot_url: str | None, retrieved: str, http: Any = None,
           session: Any = None, progress: Progress | None = None) -> tuple[dict[str, list[Fetched]],
                                                                           dict[str, Source]]:
-    from stackcost.catalog.refresh.http import Http
-
     http = http or Http()
     fetched: dict[str, list[Fetched]] = {}
     sources: dict[str, Source] = {}
@@ -76,6 +75,7 @@ def fetch(source: str, offers: list[str], region: str, catalog: Catalog, *, endp
     if pl and source == "api":
         from stackcost.catalog.refresh import api
 
+        offer = pl[0]
         try:
             import boto3
 
@@ -91,6 +91,10 @@ def fetch(source: str, offers: list[str], region: str, catalog: Catalog, *, endp
                 sources[offer] = Source("api", f"AWS Price List API ({api_name}:{offer})", retrieved)
         except RefreshError:
             raise
+        except (KeyError, TypeError, AttributeError, ValueError, IndexError, ArithmeticError) as exc:
+            # An answer of the wrong shape (the API's JSON is parsed here, not by botocore's models).
+            raise RefreshError(f"{offer}: the Price List API answer is not in the expected format "
+                               f"({type(exc).__name__})") from None
         except Exception as exc:
             if type(exc).__module__.startswith(("botocore", "boto3")):
                 raise api.translate(exc, cached) from None
@@ -116,25 +120,45 @@ def refresh(source: str, *, region: str = "ap-northeast-2", services: list[str] 
             endpoint: str | None = None, profile: str | None = None, spot_url: str | None = None,
             root: Path | None = None, dry_run: bool = False, force: bool = False,
             max_loss: float = DEFAULT_MAX_LOSS, http: Any = None, session: Any = None,
-            progress: Progress | None = None, now: datetime | None = None) -> RefreshResult:
+            progress: Progress | None = None, now: datetime | None = None,
+            notice: Callable[[str], None] | None = None) -> RefreshResult:
+    """Fetch, then (under the catalog lock) re-read the installed catalog, merge, check and install.
+    `notice` hears about waits (for the lock, for a server that is slow or throttling); default: none."""
+    import math
+
+    if not isinstance(max_loss, int | float) or not math.isfinite(max_loss) or not 0 <= max_loss <= 1:
+        raise RefreshError(f"max_loss {max_loss!r}: expected a share between 0 and 1")
     target = region_dir(region, root)
     catalog = Catalog.load(region, root)  # a damaged catalog is an error before anything is fetched
     offers = _offers(services)
     stamp = now or datetime.now(UTC)
     retrieved = stamp.date().isoformat()
     fetched, sources = fetch(source, offers, region, catalog, endpoint=endpoint, profile=profile,
-                             spot_url=spot_url, retrieved=retrieved, http=http, session=session, progress=progress)
+                             spot_url=spot_url, retrieved=retrieved, http=http or Http(notice=notice),
+                             session=session, progress=progress)
+    if dry_run:
+        records, diff = _merged(catalog, fetched, region, sources, max_loss, force)
+        return RefreshResult(diff=diff, installed=False, target=target, records=len(records))
+    # Merge into the catalog as it is now, not as it was when the fetch began: another refresh may have
+    # installed other offers meanwhile, and merging into the stale copy would silently undo its update.
+    with catalog_lock(target, notice=notice):
+        current = Catalog.load(region, root)
+        records, diff = _merged(current, fetched, region, sources, max_loss, force)
+        install(target, records, current.manifest, region, diff, sources, stamp, locked=True)
+    return RefreshResult(diff=diff, installed=True, target=target, records=len(records))
+
+
+def _merged(catalog: Catalog, fetched: dict[str, list[Fetched]], region: str, sources: dict[str, Source],
+            max_loss: float, force: bool) -> tuple[list[PriceRecord], Diff]:
     records, diff = merge(catalog.records, fetched, region, sources)
     reasons = check(diff, max_loss)
     if reasons and not force:
         raise RefreshRefused("; ".join(reasons) + "; nothing was installed (--force installs it anyway)")
-    if not dry_run:
-        install(target, records, catalog.manifest, region, diff, sources, stamp)
-    return RefreshResult(diff=diff, installed=not dry_run, target=target, records=len(records))
+    return records, diff
 
 
 def install(target: Path, records: list[PriceRecord], manifest: dict[str, Any], region: str, diff: Diff,
-            sources: dict[str, Source], stamp: datetime) -> None:
+            sources: dict[str, Source], stamp: datetime, *, locked: bool = False) -> None:
     refreshes = dict(manifest.get("refreshes", {}))
     for offer, d in diff.offers.items():
         src = sources[offer]
@@ -142,4 +166,4 @@ def install(target: Path, records: list[PriceRecord], manifest: dict[str, Any], 
                             "records": d.after, "added": d.added, "removed": d.removed, "changed": d.changed}
     extra = {k: v for k, v in manifest.items() if k not in ("schema_version", "offers")}
     extra.update(region=region, gaps=find_gaps(records, region), refreshes=refreshes)
-    write_catalog(target, records, extra)
+    write_catalog(target, records, extra, locked=locked)
