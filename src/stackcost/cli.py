@@ -175,7 +175,9 @@ def catalog_search(text: str, service: Annotated[str | None, typer.Option(help="
         print(output.search_json(found, text))
         return
     if not found:
-        raise UserError(f"no price matches {text!r}" + (f" in {service}" if service else ""))
+        from stackcost.safeio import echo
+
+        raise UserError(f"no price matches {echo(text)}" + (f" in {echo(service)}" if service else ""))
     _console().print(output.search_table(found, text))
 
 

@@ -107,6 +107,37 @@ def read_text_bounded(path: Path, limit: int, what: str = "file") -> str:
             from None
 
 
+def read_csv_bounded(path: Path, *, what: str = "CSV file", max_bytes: int = 64 * 1024 * 1024,
+                     max_rows: int = 1_000_000, max_field: int = 10_000) -> tuple[list[str], list[dict[str, str]]]:
+    """Header and rows of a CSV file, every row checked: at most `max_bytes`, `max_rows` rows and `max_field`
+    characters a field; a row with more or fewer fields than the header, or a malformed quote, is refused naming
+    its line. Nothing is ever None: a reader can index every column of every row."""
+    import csv
+    import io
+
+    text = read_text_bounded(path, max_bytes, what)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if not header:
+            raise UnreadableInput(f"{path}: empty; expected a header line")
+        rows: list[dict[str, str]] = []
+        for fields in reader:
+            if not fields:
+                continue
+            line = reader.line_num
+            if len(rows) >= max_rows:
+                raise InputTooLarge(f"{path}: more than {max_rows:,} rows; refusing it")
+            if len(fields) != len(header):
+                raise UnreadableInput(f"{path}:{line}: {len(fields)} fields, the header has {len(header)}")
+            if any(len(f) > max_field for f in fields):
+                raise InputTooLarge(f"{path}:{line}: a field longer than {max_field:,} characters")
+            rows.append(dict(zip(header, fields, strict=True)))
+    except csv.Error as exc:
+        raise UnreadableInput(f"{path}:{reader.line_num}: not valid CSV ({cap(str(exc), ECHO_CHARS)})") from None
+    return header, rows
+
+
 # -- numbers --------------------------------------------------------------------------------------------------
 
 def finite_decimal(text: Any, what: str, *, minimum: Decimal | None = Decimal(0),
@@ -250,6 +281,8 @@ def _check_scalar(node: Any, source: str) -> None:
                       f"{int(value.replace('_', ''), 8)}); write it without the leading zero, or quote it")
     if _NONFINITE.match(value):
         raise BadYaml(f"{source}:{line}: {echo(value)} is not a finite number")
+    if len(value) > 64:  # far beyond any quantity, and int() of thousands of digits is refused or slow
+        raise BadYaml(f"{source}:{line}: a {len(value):,}-character number is too large")
 
 
 def _sexagesimal(value: str) -> str:

@@ -150,6 +150,8 @@ def _path(loc: list[Any], data: Any) -> str:
     """`environments.production.fargate.0.memory_gb` -> `production.fargate[api].memory_gb`."""
     parts: list[str] = []
     node = data
+    if loc == ["environments"]:
+        return "environments"
     if loc[:1] == ["environments"]:
         loc = loc[1:]
         node = data.get("environments") if isinstance(data, dict) else None

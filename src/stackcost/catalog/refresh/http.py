@@ -105,8 +105,11 @@ class Http:
                     raise RefreshError(f"{url}: HTTP {exc.code} {reason}") from None
                 last = f"HTTP {exc.code} {reason}"
                 wait = _retry_after(exc.headers.get("Retry-After")) if exc.headers else None
-            except ValueError as exc:  # "unknown url type", an invalid host or port
+            except (ValueError, http.client.InvalidURL) as exc:  # "unknown url type", an invalid host or port
                 raise RefreshError(f"{_clean(url, 120)}: not a usable URL ({_clean(str(exc))})") from None
+            except http.client.HTTPException as exc:
+                # The server answered, but not in HTTP (a garbage status line): asking again will not help.
+                raise RefreshError(f"{url}: {_reason(exc)}") from None
             except _NET_ERRORS as exc:
                 last = _reason(exc)
                 wait = None
@@ -128,6 +131,7 @@ class Http:
     def json(self, url: str) -> Any:
         with self._open(url) as resp:
             content_type = resp.headers.get("Content-Type", "") or ""
+            length = resp.headers.get("Content-Length")
             try:
                 data = resp.read(self.max_json_bytes + 1)
             except http.client.IncompleteRead as exc:
@@ -136,6 +140,8 @@ class Http:
                 raise RefreshError(f"{url}: {_reason(exc)} while reading the answer") from None
         if len(data) > self.max_json_bytes:
             raise RefreshError(f"{url}: answer larger than {self.max_json_bytes:,} bytes; not a price document")
+        if length and length.isdigit() and len(data) < int(length):
+            raise RefreshError(f"{url}: the answer was cut short ({len(data):,} of {int(length):,} bytes)")
         if _looks_html(content_type, data[:512]):
             raise RefreshError(f"{url}: answered with {html_summary(data)}, not JSON")
         try:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from stackcost.catalog.refresh.errors import RefreshError
 from stackcost.util import plain
 
 # Offer term codes of Reserved terms (shared/aws-prices/README.md): term code -> (years, purchase option)
@@ -18,7 +19,7 @@ RESERVED_TERMS = {
 }
 
 
-class PriceListFormatError(ValueError):
+class PriceListFormatError(RefreshError, ValueError):
     """A Price List document that is not in AWS's format."""
 
 
