@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -30,7 +30,6 @@ from stackcost import cli
 from stackcost.paths import pricing_data_root
 from stackcost.sizing.load import preset_text
 from tests.bounded import time_limit
-
 
 REGION = "ap-northeast-2"
 PRESET = preset_text()
@@ -425,7 +424,8 @@ DAMAGE_CASES: list[Case] = [
          damage=_manifest_edit(_set_offer("file", "../../etc/passwd"))),
     Case("catalog-manifest-not-json", ["estimate"], "not valid JSON",
          damage=lambda d: (d / "manifest.json").write_text("{not json")),
-    Case("catalog-manifest-empty", ["estimate"], "not valid JSON", damage=lambda d: (d / "manifest.json").write_text("")),
+    Case("catalog-manifest-empty", ["estimate"], "not valid JSON",
+         damage=lambda d: (d / "manifest.json").write_text("")),
     Case("catalog-manifest-binary", ["catalog", "info"], "not valid JSON",
          damage=lambda d: (d / "manifest.json").write_bytes(b"\xff\xfe\x00")),
     Case("catalog-schema-version-2", ["estimate"], "schema_version",
@@ -525,7 +525,7 @@ def _routes() -> dict[str, tuple[int, str, bytes]]:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    routes: dict[str, tuple[int, str, bytes]] = {}
+    routes: ClassVar[dict[str, tuple[int, str, bytes]]] = {}
 
     def log_message(self, *args: Any) -> None:
         pass

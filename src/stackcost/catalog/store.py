@@ -47,7 +47,14 @@ LOCK_WAIT_S = 120.0  # a writer holds the lock for a merge and a write: seconds,
 MAX_RECORD_BYTES = 64 * 1024 * 1024  # one offer file; the shipped ones are well under 1 MB
 
 
-_HELD: dict[str, int] = {}  # lock files this process holds -> nesting depth
+_HELD: dict[str, list[Any]] = {}  # lock files this process holds -> [exclusive, nesting depth]
+
+
+def _note(message: str) -> None:
+    """A reader's wait, said on stderr (a bare library call has nobody else to tell)."""
+    import sys
+
+    print(f"note: {message}", file=sys.stderr, flush=True)
 
 
 def _lock_path(target: Path) -> Path:
@@ -63,23 +70,27 @@ def _holder(path: Path) -> str:
 
 
 @contextmanager
-def catalog_lock(target: Path, *, exclusive: bool = True, wait_s: float = LOCK_WAIT_S,
+def catalog_lock(target: Path, *, exclusive: bool = True, wait_s: float | None = None,
                  notice: Callable[[str], None] | None = None) -> Iterator[None]:
     """Hold the catalog lock of `target` (exclusive for a writer, shared for a reader). Waits up to `wait_s`,
     telling `notice` once who holds it; then refuses with one CatalogBusy line. A reader of a catalog that has
     no lock file (never written in place, or on a read-only install) does not lock at all."""
     import fcntl
 
+    wait_s = LOCK_WAIT_S if wait_s is None else wait_s
     path = _lock_path(target)
     key = str(path.absolute())
-    if _HELD.get(key):
+    held = _HELD.get(key)
+    if held:
         # This process already holds it (a writer re-reading the catalog): flock is per open file, so taking it
         # again through a second descriptor would wait for ourselves.
-        _HELD[key] += 1
+        if exclusive and not held[0]:
+            raise RuntimeError(f"{path}: exclusive lock asked for while holding it shared")
+        held[1] += 1
         try:
             yield
         finally:
-            _HELD[key] -= 1
+            held[1] -= 1
         return
     try:
         if exclusive:
@@ -119,7 +130,7 @@ def catalog_lock(target: Path, *, exclusive: bool = True, wait_s: float = LOCK_W
         if exclusive:
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        _HELD[key] = 1
+        _HELD[key] = [exclusive, 1]
         try:
             yield
         finally:
@@ -301,7 +312,7 @@ def read_records(directory: Path, manifest: dict[str, Any]) -> list[PriceRecord]
     Reads under the shared catalog lock, so no writer swaps the directory mid-read. If a writer installed a new
     catalog between `read_manifest` and this call, `manifest` is updated in place to the installed one, so the
     caller's manifest and records always describe the same catalog."""
-    with catalog_lock(directory, exclusive=False, wait_s=LOCK_WAIT_S):
+    with catalog_lock(directory, exclusive=False, notice=_note):
         current = read_manifest(directory)
         if current != manifest:
             manifest.clear()

@@ -47,6 +47,8 @@ def _reason(exc: BaseException) -> str:
         return _clean(f"cannot connect ({getattr(inner, 'strerror', None) or inner})")
     if isinstance(exc, TimeoutError):
         return "timed out"
+    if isinstance(exc, http.client.RemoteDisconnected):
+        return "the server closed the connection without answering"
     if isinstance(exc, http.client.BadStatusLine):
         return "the server did not answer with HTTP (bad status line)"
     if isinstance(exc, http.client.IncompleteRead):
@@ -107,6 +109,9 @@ class Http:
                 wait = _retry_after(exc.headers.get("Retry-After")) if exc.headers else None
             except (ValueError, http.client.InvalidURL) as exc:  # "unknown url type", an invalid host or port
                 raise RefreshError(f"{_clean(url, 120)}: not a usable URL ({_clean(str(exc))})") from None
+            except http.client.RemoteDisconnected as exc:  # closed before answering: may be a restart, retry
+                last = _reason(exc)
+                wait = None
             except http.client.HTTPException as exc:
                 # The server answered, but not in HTTP (a garbage status line): asking again will not help.
                 raise RefreshError(f"{url}: {_reason(exc)}") from None

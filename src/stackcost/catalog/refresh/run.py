@@ -129,7 +129,8 @@ def refresh(source: str, *, region: str = "ap-northeast-2", services: list[str] 
     if not isinstance(max_loss, int | float) or not math.isfinite(max_loss) or not 0 <= max_loss <= 1:
         raise RefreshError(f"max_loss {max_loss!r}: expected a share between 0 and 1")
     target = region_dir(region, root)
-    catalog = Catalog.load(region, root)  # a damaged catalog is an error before anything is fetched
+    with catalog_lock(target, exclusive=False, notice=notice):
+        catalog = Catalog.load(region, root)  # a damaged catalog is an error before anything is fetched
     offers = _offers(services)
     stamp = now or datetime.now(UTC)
     retrieved = stamp.date().isoformat()
