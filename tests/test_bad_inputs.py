@@ -653,3 +653,31 @@ def test_bad_input(case: Case, tmp_path: Path, shared_catalog: Path, server: str
         code, out, err = run_cli(args, cwd, root, monkeypatch, capsys)
     check(case, code, out, err)
     assert _digest(root) == before, "the catalog changed"
+
+
+# -- Ctrl-C early ------------------------------------------------------------------------------------------------
+
+EARLY = "import os, stackcost._entry as e; os.write(1, b'R'); e.main()"
+
+
+@pytest.mark.parametrize("delay_s", [0.0, 0.01, 0.03, 0.06, 0.1, 0.2, 0.4])
+def test_ctrl_c_early_is_one_line_and_130(delay_s: float, shared_catalog: Path) -> None:
+    """From the moment the entry module is loaded (the marker byte), through every import and into the command,
+    SIGINT ends in `interrupted` and exit 130: never a traceback."""
+    import signal
+    import subprocess
+    import time
+
+    root = Path(__file__).parent.parent
+    env = {**os.environ, "STACKCOST_PRICING_DATA": str(shared_catalog), "PYTHONPATH": str(root / "src")}
+    with time_limit(30):
+        p = subprocess.Popen([sys.executable, "-c", EARLY, "optimize", "--format", "json"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=env, cwd=root)
+        assert p.stdout is not None and p.stdout.read(1) == b"R"
+        time.sleep(delay_s)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=20)
+    if p.returncode == 0:  # the command finished before the signal arrived: nothing to check
+        return
+    assert p.returncode == 130, (p.returncode, err[-500:])
+    assert err.decode() == "interrupted\n"

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import sys
 import threading
-from enum import StrEnum
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
 
 
 def _interrupted_while_starting(signum: int, frame: object) -> None:
@@ -24,6 +20,11 @@ def _interrupted_while_starting(signum: int, frame: object) -> None:
 # so a library user or test runner importing the CLI keeps its own Ctrl-C behaviour.
 _PREVIOUS_SIGINT = signal.signal(signal.SIGINT, _interrupted_while_starting) \
     if threading.current_thread() is threading.main_thread() else None
+
+import json  # noqa: E402
+from enum import StrEnum  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import TYPE_CHECKING, Annotated  # noqa: E402
 
 import typer  # noqa: E402
 
@@ -476,6 +477,10 @@ def main() -> None:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
+    except SystemExit as exc:
+        if exc.code == 130:  # typer turns Ctrl-C into a silent Exit(130): say what happened, in one line
+            print("interrupted", file=sys.stderr)
+        raise
     except StackcostError as exc:
         # One line per problem (a config can have several), never a traceback.
         for line in str(exc).splitlines() or [type(exc).__name__]:
