@@ -79,23 +79,24 @@ def _yyyy_mm_dd(value: str | None) -> str | None:
 
 
 def _date_option(value: str | None, day: bool) -> str | None:
-    """YYYY-MM (or YYYY-MM-DD) within 2000-2999: later years overflow date arithmetic (9999-12 + 1 month)."""
+    """YYYY-MM (or YYYY-MM-DD) within 2000-2999: later years overflow date arithmetic (9999-12 + 1 month). One
+    `error:` line (a UserError), like the other report inputs, rather than the usage box."""
     import re
     from datetime import date
 
     if value is None:
         return None
     form = r"(\d{4})-(\d{2})-(\d{2})" if day else r"(\d{4})-(\d{2})"
+    option, expected = ("--as-of", "YYYY-MM-DD") if day else ("--month", "YYYY-MM")
     m = re.fullmatch(form, value)
     try:
         if not m:
             raise ValueError
         date.fromisoformat(value if day else f"{value}-01")
     except ValueError:
-        raise typer.BadParameter(f"{value[:40]!r} is not a {'YYYY-MM-DD date' if day else 'YYYY-MM month'}") \
-            from None
+        raise UserError(f"{option} {value[:40]!r}: expected {expected}") from None
     if not 2000 <= int(m.group(1)) <= 2999:
-        raise typer.BadParameter(f"{value!r}: the year must be between 2000 and 2999")
+        raise UserError(f"{option} {value!r}: expected {expected} with a year from 2000 to 2999")
     return value
 
 
