@@ -59,6 +59,7 @@ class Case:
     usage: bool = False  # typer's usage box (a bad flag) instead of an error line
     files: dict[str, str | bytes] = field(default_factory=dict)  # written into the working directory
     links: dict[str, str] = field(default_factory=dict)  # symlink name -> target, in the working directory
+    fifos: list[str] = field(default_factory=list)  # named pipes (nobody writes to them)
     damage: Callable[[Path], None] | None = None  # damages a private catalog copy (region dir) first
     xfail: str = ""
     warn: str = ""  # exit-0 cases: a piece of the expected warning line
@@ -337,6 +338,11 @@ CASES: list[Case] = [
     Case("init-under-a-file", ["init", "f/cost.yaml"], "not a directory", files={"f": "x"}),
     # -- catalog: commands ----------------------------------------------------------------------------------
     Case("catalog-info-unknown-region", ["catalog", "info", "--region", "xx-nowhere-1"], "no price catalog"),
+    Case("catalog-info-region-traversal", ["catalog", "info", "--region", "../../.."], "no price catalog"),
+    Case("refresh-unknown-region", ["catalog", "refresh", "--region", "xx-nowhere-1", "--service", "AmazonECS"],
+         "no price catalog"),
+    Case("compare-yaml-is-directory", ["compare", "d.yaml", "production"], "directory", files={"d.yaml/x": ""}),
+    Case("estimate-config-fifo", ["estimate", "--config", "p.yaml"], "not a regular file", fifos=["p.yaml"]),
     Case("catalog-info-bad-format", ["catalog", "info", "--format", "xml"], usage=True),
     Case("catalog-search-no-match", ["catalog", "search", "zzzz-no-such-thing"], "no price matches"),
     Case("catalog-search-long-text", ["catalog", "search", "q" * 100_000], "no price matches"),
@@ -634,6 +640,8 @@ def _prepare(case: Case, cwd: Path) -> None:
             p.write_text(content, encoding="utf-8")
     for name, target in case.links.items():
         os.symlink(target, cwd / name)
+    for name in case.fifos:
+        os.mkfifo(cwd / name)
 
 
 @pytest.mark.parametrize("case", list(_all_cases()))

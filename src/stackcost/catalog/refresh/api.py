@@ -36,7 +36,9 @@ def product_filters(offer: str, region: str) -> list[list[dict[str, str]]]:
 def client_config() -> Any:
     from botocore.config import Config
 
-    return Config(retries={"mode": "adaptive", "max_attempts": 10}, connect_timeout=10, read_timeout=60)
+    # A stalled endpoint fails in about a minute (4 attempts x (5 s connect + 12 s read)), not 10 x 60 s; adaptive
+    # mode's client-side rate limiting keeps throttling from needing many attempts.
+    return Config(retries={"mode": "adaptive", "max_attempts": 4}, connect_timeout=5, read_timeout=12)
 
 
 def fetch_products(pricing: Any, offer: str, region: str, known_skus: set[str],
