@@ -684,7 +684,7 @@ def test_ctrl_c_early_is_one_line_and_130(delay_s: float, shared_catalog: Path) 
         assert p.stdout is not None and p.stdout.read(1) == b"R"
         time.sleep(delay_s)
         p.send_signal(signal.SIGINT)
-        out, err = p.communicate(timeout=20)
+        _out, err = p.communicate(timeout=20)
     if p.returncode == 0:  # the command finished before the signal arrived: nothing to check
         return
     assert p.returncode == 130, (p.returncode, err[-500:])
