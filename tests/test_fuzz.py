@@ -239,3 +239,27 @@ def test_page_query_parameters(page_knobs: tuple[Environment, list[str]], data: 
         apply(env, overrides)
     except StackcostError:
         return
+
+
+def test_values_at_the_magnitude_limit_price_without_arithmetic_errors() -> None:
+    """Every plain value of the preset, one at a time, at the largest magnitude the loader accepts (10^12) and at
+    the smallest positive step: the estimate either prices it or refuses it in one line, never a Decimal error
+    (cent arithmetic has 28 digits; 10^12 x 730 h x any catalog price stays far inside)."""
+    from stackcost.catalog import Catalog
+    from stackcost.estimate import estimate
+
+    catalog = Catalog.load("ap-northeast-2")
+    priced = 0
+    for span in VALUE_SPANS:
+        for token in (str(safeio.MAX_MAGNITUDE), "0.000000000001"):
+            try:
+                stack = parse_stack(PRESET[: span[0]] + token + PRESET[span[1]:], "limit.yaml")
+            except StackcostError:
+                continue
+            for env in stack.environments:
+                try:
+                    estimate(stack, env, catalog)
+                    priced += 1
+                except StackcostError:
+                    pass
+    assert priced > 100

@@ -25,6 +25,7 @@ from stackcost.sizing.model import Stack
 
 PRESET = "hospital-erp.yaml"
 MAX_BYTES = 1_000_000  # a sizing file is a few KB; refuse anything that is clearly not one
+MAX_ERROR_LINES = 20
 
 
 class ConfigError(StackcostError):
@@ -143,6 +144,8 @@ def format_errors(exc: ValidationError, data: Any) -> list[str]:
         elif not err["type"].startswith("value_error"):
             msg = f"{msg} (got {safeio.echo(err['input'])})"
         lines.append(f"{path}: {safeio.cap(msg)}")
+    if len(lines) > MAX_ERROR_LINES:  # a generated or pasted file can have thousands: the first ones say enough
+        lines = [*lines[:MAX_ERROR_LINES], f"... and {len(lines) - MAX_ERROR_LINES:,} more problems"]
     return lines
 
 
