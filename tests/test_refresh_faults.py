@@ -309,6 +309,17 @@ def test_a_stale_old_directory_is_cleaned_up(catalog_copy: Path, records: list[P
                 http=Http(attempts=2, backoff_s=0.01))
     assert not old.exists()
     assert not [p for p in catalog_copy.iterdir() if p.name.endswith(".rm")]
+
+
+def test_temp_directories_of_killed_writers_are_swept(catalog_copy: Path, records: list[PriceRecord]) -> None:
+    import shutil
+
+    abandoned = catalog_copy / f".{REGION}.k1ll3d00"  # what mkdtemp left when a writer was SIGKILLed mid-write
+    shutil.copytree(catalog_copy / REGION, abandoned)
+    with Mirror(records) as m:
+        refresh("bulk", endpoint=m.url, services=["AmazonECS"], root=catalog_copy,
+                http=Http(attempts=2, backoff_s=0.01))
+    assert sorted(p.name for p in catalog_copy.iterdir()) == sorted([REGION, f".{REGION}.lock"])
     Catalog.load(REGION, catalog_copy)
 
 

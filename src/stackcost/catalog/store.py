@@ -47,7 +47,7 @@ LOCK_WAIT_S = 120.0  # a writer holds the lock for a merge and a write: seconds,
 MAX_RECORD_BYTES = 64 * 1024 * 1024  # one offer file; the shipped ones are well under 1 MB
 
 
-_HELD: dict[str, list[Any]] = {}  # lock files this process holds -> [exclusive, nesting depth]
+_HELD: dict[tuple[str, int], list[Any]] = {}  # (lock file, thread) held -> [exclusive, nesting depth]
 
 
 def _note(message: str) -> None:
@@ -79,7 +79,11 @@ def catalog_lock(target: Path, *, exclusive: bool = True, wait_s: float | None =
 
     wait_s = LOCK_WAIT_S if wait_s is None else wait_s
     path = _lock_path(target)
-    key = str(path.absolute())
+    import threading
+
+    # Per thread: flock already lets two descriptors share a lock, and a writer thread must still wait for
+    # another thread's readers; only a thread re-entering its own lock must not wait for itself.
+    key = (str(path.absolute()), threading.get_ident())
     held = _HELD.get(key)
     if held:
         # This process already holds it (a writer re-reading the catalog): flock is per open file, so taking it
@@ -190,6 +194,7 @@ def write_catalog(target: Path, records: list[PriceRecord], extra: dict[str, Any
     }
     manifest.update({k: v for k, v in extra.items() if k != "region"})
     target.parent.mkdir(parents=True, exist_ok=True)
+    _sweep(target)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; the catalog is meant to be readable
     try:
@@ -230,6 +235,15 @@ def _discard(path: Path) -> None:
     except OSError:
         doomed = path
     shutil.rmtree(doomed, ignore_errors=True)
+
+
+def _sweep(target: Path) -> None:
+    """Remove temp directories that killed writers left beside the catalog. Only called under the exclusive
+    lock: no other writer is running, so every such directory is abandoned."""
+    old = _old(target)
+    for p in target.parent.glob(f".{target.name}.*"):
+        if p.is_dir() and not p.is_symlink() and p != old:
+            shutil.rmtree(p, ignore_errors=True)
 
 
 def swap_in(new_dir: Path, target: Path) -> None:
