@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -601,6 +602,7 @@ def run_cli(args: list[str], cwd: Path, catalog_root: Path, monkeypatch: pytest.
     monkeypatch.setenv("STACKCOST_PRICING_DATA", str(catalog_root))
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setattr(sys, "argv", ["cost", *args])
+    monkeypatch.setattr(tempfile, "tempdir", str(cwd.parent))  # crash reports of xfail cases stay in tmp_path
     capsys.readouterr()
     code: Any = 0
     try:
