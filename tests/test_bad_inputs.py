@@ -691,3 +691,30 @@ def test_ctrl_c_early_is_one_line_and_130(delay_s: float, shared_catalog: Path) 
         return
     assert p.returncode == 130, (p.returncode, err[-500:])
     assert err.decode() == "interrupted\n"
+
+
+# -- library guarantees the CLI relies on ----------------------------------------------------------------------
+
+def test_load_stack_never_reads_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from stackcost.sizing.load import load_stack, resolve_config
+
+    (tmp_path / "cost.yaml").write_text("environments: [\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    stack, source = load_stack(None)
+    assert source.startswith("embedded preset") and "production" in stack.environments
+    assert resolve_config(None) == Path("cost.yaml")  # only the CLI helper looks here
+    assert resolve_config(Path("other.yaml")) == Path("other.yaml")
+
+
+def test_echo_of_a_huge_shared_structure_is_short_and_fast() -> None:
+    import time
+
+    from stackcost.safeio import echo
+
+    row = ["lol"] * 1000
+    huge = [row] * 1000  # a million items by reference, as YAML aliases build them
+    start = time.monotonic()
+    shown = echo({"x": huge, "y": "z" * 10_000_000, "n": 10**100_000})
+    assert time.monotonic() - start < 0.5
+    assert len(shown) <= 80
+    assert len(echo(10**100_000)) <= 80 and len(echo("a\nb" * 1000)) <= 80

@@ -39,17 +39,28 @@ class BadNumber(StackcostError):
     """A number that is not a finite decimal in the allowed range."""
 
 
+class _Repr:
+    """reprlib with a bounded look at containers, and integers too long for `repr` (Python refuses over 4,300
+    digits) described by their size."""
+
+    def __init__(self, limit: int) -> None:
+        import reprlib
+
+        class Bounded(reprlib.Repr):
+            def repr_int(self, x: int, level: int) -> str:
+                if x.bit_length() > 256:
+                    return f"<integer of {x.bit_length():,} bits>"
+                return super().repr_int(x, level)
+
+        self.r = Bounded()  # attributes, not keywords: Python 3.11 has no keyword form
+        self.r.maxlevel, self.r.maxdict, self.r.maxlist, self.r.maxtuple, self.r.maxset = 3, 6, 6, 6, 6
+        self.r.maxstring = self.r.maxother = self.r.maxlong = limit
+
+
 def echo(value: Any, limit: int = ECHO_CHARS) -> str:
     """`repr` of a user value for a message, cut to `limit` characters (a bad value can be megabytes, or a
-    structure that aliases expand to billions of items: reprlib looks at a bounded part only)."""
-    import reprlib
-
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
-        return f"an integer of {value.bit_length():,} bits"
-    r = reprlib.Repr()  # attributes, not keywords: Python 3.11 has no keyword form
-    r.maxlevel, r.maxdict, r.maxlist, r.maxtuple, r.maxset = 3, 6, 6, 6, 6
-    r.maxstring = r.maxother = r.maxlong = limit
-    shown = r.repr(value).replace("\n", "\\n")
+    structure that aliases expand to billions of items: only a bounded part is looked at)."""
+    shown = _Repr(limit).r.repr(value).replace("\n", "\\n")
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
