@@ -402,3 +402,54 @@ def test_six_refreshes_at_once_never_crash_and_readers_always_load(catalog_copy:
     assert Decimal(by_rate[ecs.rate_code].price_usd) == Decimal(new_ecs)
     leftovers = [p.name for p in catalog_copy.iterdir() if p.name not in (REGION, f".{REGION}.lock")]
     assert leftovers == []
+
+
+# -- Pricing API answers of the wrong shape (botocore's Stubber) -------------------------------------------------
+
+@pytest.mark.parametrize(("price_list", "match"), [
+    (["[]"], "not in the expected format"),
+    (['"just a string"'], "not in the expected format"),
+    (['{"product": [], "terms": {}}'], "not in the expected format"),
+    (['{"product": {"sku": "X", "attributes": {"servicecode": "AmazonECS", "usagetype": "APN2-Fargate-vCPU-Hours:'
+      'perCPU", "regionCode": "ap-northeast-2", "cputype": "perCPU", "operatingSystem": "Linux"}}, "terms": '
+      '{"OnDemand": {"X.Y": {"offerTermCode": "Y", "priceDimensions": {"X.Y.Z": {"rateCode": "X.Y.Z", "unit": '
+      '"hours", "pricePerUnit": {"USD": "-Infinity"}}}}}}}'], "not a price"),
+    (["{not json"], "not valid JSON"),
+])
+def test_api_answers_of_the_wrong_shape_are_one_line(catalog_copy: Path, price_list: list[str], match: str) -> None:
+    import boto3
+    from botocore.stub import Stubber
+
+    kw = {"region_name": "us-east-1", "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    clients = {"pricing": boto3.client("pricing", **kw), "savingsplans": boto3.client("savingsplans", **kw)}
+
+    class Session:
+        def client(self, name: str, **_: Any) -> Any:
+            return clients[name]
+
+    before = _digest(catalog_copy)
+    stub = Stubber(clients["pricing"])
+    stub.add_response("get_products", {"PriceList": price_list, "FormatVersion": "aws_v1"})
+    with stub, pytest.raises(RefreshError, match=match) as info:
+        refresh("api", services=["AmazonECS"], root=catalog_copy, session=Session())
+    assert "\n" not in str(info.value)
+    assert _digest(catalog_copy) == before
+
+
+def test_api_savings_plan_rate_of_the_wrong_shape_is_one_line(catalog_copy: Path) -> None:
+    import boto3
+    from botocore.stub import Stubber
+
+    kw = {"region_name": "us-east-1", "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    clients = {"pricing": boto3.client("pricing", **kw), "savingsplans": boto3.client("savingsplans", **kw)}
+
+    class Session:
+        def client(self, name: str, **_: Any) -> Any:
+            return clients[name]
+
+    stub = Stubber(clients["savingsplans"])
+    stub.add_response("describe_savings_plans_offering_rates", {"searchResults": [
+        {"savingsPlanOffering": {"durationSeconds": 31536000, "paymentOption": "No Upfront"}, "rate": "NaN",
+         "unit": "Hrs", "usageType": "APN2-Fargate-vCPU-Hours:perCPU", "operation": "", "serviceCode": "AmazonECS"}]})
+    with stub, pytest.raises(RefreshError, match="not a price"):
+        refresh("api", services=["AWSComputeSavingsPlan"], root=catalog_copy, session=Session())
