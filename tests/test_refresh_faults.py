@@ -311,6 +311,17 @@ def test_a_stale_old_directory_is_cleaned_up(catalog_copy: Path, records: list[P
     assert not [p for p in catalog_copy.iterdir() if p.name.endswith(".rm")]
 
 
+def test_a_swap_killed_between_its_renames_is_undone_by_the_next_refresh(catalog_copy: Path,
+                                                                        records: list[PriceRecord]) -> None:
+    os.rename(catalog_copy / REGION, catalog_copy / f".{REGION}.old")  # the state after the first rename only
+    with Mirror(records) as m:
+        result = refresh("bulk", endpoint=m.url, services=["AmazonECS"], root=catalog_copy,
+                         http=Http(attempts=2, backoff_s=0.01))
+    assert result.installed
+    assert sorted(p.name for p in catalog_copy.iterdir()) == sorted([REGION, f".{REGION}.lock"])
+    Catalog.load(REGION, catalog_copy)
+
+
 def test_temp_directories_of_killed_writers_are_swept(catalog_copy: Path, records: list[PriceRecord]) -> None:
     import shutil
 

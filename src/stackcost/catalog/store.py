@@ -57,6 +57,16 @@ def _note(message: str) -> None:
     print(f"note: {message}", file=sys.stderr, flush=True)
 
 
+def _holding(target: Path) -> str | None:
+    """"exclusive" or "shared" if this thread holds the catalog lock of `target`, else None."""
+    import threading
+
+    held = _HELD.get((str(_lock_path(target).absolute()), threading.get_ident()))
+    if not held:
+        return None
+    return "exclusive" if held[0] else "shared"
+
+
 def _lock_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.lock")
 
@@ -263,11 +273,17 @@ def read_manifest(directory: Path) -> dict[str, Any]:
     if not path.is_file() and _old(directory).is_dir():
         # Either a writer is between its two renames (wait for it) or one was killed there (undo it): both
         # under the writers' lock, so a reader never renames a directory a live writer is about to use.
-        try:
-            with catalog_lock(directory, wait_s=30):
-                recover(directory)
-        except CatalogError:
-            pass
+        # Holding the lock shared, this thread cannot take it exclusively (that would wait for itself): it then
+        # reports the catalog missing; refresh() recovers before it takes the lock shared.
+        mode = _holding(directory)
+        if mode == "exclusive":
+            recover(directory)
+        elif mode is None:
+            try:
+                with catalog_lock(directory, wait_s=30):
+                    recover(directory)
+            except CatalogError:
+                pass
     if not path.is_file():
         raise CatalogError(f"no price catalog at {directory} (missing {MANIFEST}); run `cost catalog build`")
     try:

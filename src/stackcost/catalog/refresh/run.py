@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from stackcost.catalog.refresh.errors import RefreshError, RefreshRefused
 from stackcost.catalog.refresh.http import Http
 from stackcost.catalog.refresh.merge import Diff, Source, merge
 from stackcost.catalog.refresh.pricelist import Fetched
-from stackcost.catalog.store import catalog_lock, write_catalog
+from stackcost.catalog.store import CatalogError, catalog_lock, read_manifest, write_catalog
 from stackcost.paths import region_dir
 
 PRICE_LIST_OFFERS = ["AmazonECS", "AmazonRDS", "AmazonElastiCache", "AmazonEC2", "AWSELB", "AmazonVPC",
@@ -129,6 +130,8 @@ def refresh(source: str, *, region: str = "ap-northeast-2", services: list[str] 
     if not isinstance(max_loss, int | float) or not math.isfinite(max_loss) or not 0 <= max_loss <= 1:
         raise RefreshError(f"max_loss {max_loss!r}: expected a share between 0 and 1")
     target = region_dir(region, root)
+    with contextlib.suppress(CatalogError):
+        read_manifest(target)  # undoes a swap a killed writer left half-done, before we hold the lock shared
     with catalog_lock(target, exclusive=False, notice=notice):
         catalog = Catalog.load(region, root)  # a damaged catalog is an error before anything is fetched
     offers = _offers(services)
