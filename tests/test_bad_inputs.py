@@ -456,6 +456,13 @@ DAMAGE_CASES: list[Case] = [
     Case("catalog-record-unknown-field", ["estimate"], "AmazonECS.jsonl:1", damage=_edit_record("colour", "red")),
     Case("catalog-record-not-json", ["estimate"], "AmazonECS.jsonl:1", damage=_raw_record_line("{oops")),
     Case("catalog-record-is-list", ["estimate"], "AmazonECS.jsonl:1", damage=_raw_record_line("[1, 2]")),
+    Case("catalog-published-max-garbage", ["catalog", "info"], "published_max",
+         damage=_manifest_edit(_set_offer("published_max", "last tuesday"))),
+    Case("catalog-services-not-list", ["catalog", "info"], "services",
+         damage=_manifest_edit(_set_offer("services", 5))),
+    Case("catalog-gaps-not-list", ["catalog", "info"], "`gaps`", damage=_manifest_edit(lambda m: {**m, "gaps": 1})),
+    Case("catalog-gap-without-offering", ["catalog", "info"], "`gaps` entry",
+         damage=_manifest_edit(lambda m: {**m, "gaps": [{"service": "RDS"}]})),
     Case("catalog-record-count-wrong", ["estimate"], "records, manifest says",
          damage=_manifest_edit(_set_offer("records", 1))),
 ]

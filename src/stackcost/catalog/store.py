@@ -308,7 +308,33 @@ def read_manifest(directory: Path) -> dict[str, Any]:
         name = info["file"]
         if "/" in name or "\\" in name or name.startswith("."):
             raise CatalogError(f"{path}: offer {_short(offer)} names file {_short(name)} outside the catalog")
+        _check_offer_fields(path, str(offer), info)
+    for key, kind in (("gaps", list), ("excluded", list), ("refreshes", dict)):
+        if key in manifest and not isinstance(manifest[key], kind):
+            raise CatalogError(f"{path}: `{key}` is not a JSON {'array' if kind is list else 'object'}; "
+                               "the catalog is damaged")
+    if any(not isinstance(g, dict) or not all(isinstance(g.get(k), str) for k in ("service", "offering"))
+           for g in manifest.get("gaps", [])):
+        raise CatalogError(f"{path}: a `gaps` entry lacks service/offering; the catalog is damaged")
     return dict(manifest)
+
+
+def _check_offer_fields(path: Path, offer: str, info: dict[str, Any]) -> None:
+    """The summary fields `catalog info` shows: dates ISO (or empty), lists of strings."""
+    from datetime import date
+
+    for key in ("published_min", "published_max"):
+        value = info.get(key, "")
+        try:
+            if not isinstance(value, str) or (value and date.fromisoformat(value) is None):
+                raise ValueError
+        except ValueError:
+            raise CatalogError(f"{path}: offer {_short(offer)} {key} {_short(value)} is not a YYYY-MM-DD date") \
+                from None
+    for key in ("services", "sources", "regions"):
+        value = info.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise CatalogError(f"{path}: offer {_short(offer)} {key} is not a list of names; the catalog is damaged")
 
 
 def _short(value: Any) -> str:
