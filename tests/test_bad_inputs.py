@@ -713,15 +713,11 @@ def test_load_stack_never_reads_the_working_directory(tmp_path: Path, monkeypatc
     assert resolve_config(Path("other.yaml")) == Path("other.yaml")
 
 
-def test_echo_of_a_huge_shared_structure_is_short_and_fast() -> None:
-    import time
-
+def test_echo_of_a_huge_shared_structure_is_short() -> None:
     from stackcost.safeio import echo
 
     row = ["lol"] * 1000
     huge = [row] * 1000  # a million items by reference, as YAML aliases build them
-    start = time.monotonic()
     shown = echo({"x": huge, "y": "z" * 10_000_000, "n": 10**100_000})
-    assert time.monotonic() - start < 0.5
     assert len(shown) <= 80
     assert len(echo(10**100_000)) <= 80 and len(echo("a\nb" * 1000)) <= 80
