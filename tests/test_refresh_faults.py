@@ -132,6 +132,23 @@ def test_a_stall_after_the_headers_is_one_line() -> None:
         _fails(_fast(), s.url, "timed out while reading", within_s=3)
 
 
+def _drip(conn: socket.socket, n: int) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+    for _ in range(60):  # a byte every 0.1 s: never long enough for the socket timeout to fire
+        time.sleep(0.1)
+        conn.sendall(b" ")
+
+
+def test_a_dripping_json_answer_is_given_up_at_the_deadline() -> None:
+    with RawServer(_drip) as s:
+        _fails(_fast(deadline_s=1.5), s.url, "took longer than", within_s=3)
+
+
+def test_a_dripping_download_is_given_up_as_too_slow(tmp_path: Path) -> None:
+    with RawServer(_drip) as s, pytest.raises(RefreshError, match="too slow"):
+        _fast(min_rate_bps=1000, rate_window_s=1).download(s.url, tmp_path / "offer.json")
+
+
 def test_a_garbage_status_line_is_not_retried() -> None:
     with RawServer(lambda c, n: c.sendall(b"SSH-2.0-OpenSSH_9.6\r\n\r\n")) as s:
         _fails(_fast(), s.url, "bad status line", within_s=2)

@@ -76,13 +76,45 @@ def _looks_html(content_type: str, head: bytes) -> bool:
 
 class Http:
     def __init__(self, attempts: int = 5, backoff_s: float = 0.5, timeout_s: float = 20, deadline_s: float = 60,
-                 notice: Callable[[str], None] | None = None, max_json_bytes: int = MAX_JSON_BYTES) -> None:
+                 notice: Callable[[str], None] | None = None, max_json_bytes: int = MAX_JSON_BYTES,
+                 min_rate_bps: float = 4096, rate_window_s: float = 30) -> None:
         self.attempts = max(1, attempts)
         self.backoff_s = backoff_s
         self.timeout_s = timeout_s  # per socket operation: connect, and each read
-        self.deadline_s = deadline_s  # all attempts for one URL, until the answer's headers arrive
+        self.deadline_s = deadline_s  # all attempts for one URL until the headers; a JSON document's body too
         self.notice = notice
         self.max_json_bytes = max_json_bytes
+        # A server that drips a byte now and then never trips the socket timeout: a download slower than this
+        # over a whole window is given up.
+        self.min_rate_bps = min_rate_bps
+        self.rate_window_s = rate_window_s
+
+    def _chunks(self, resp: Any, url: str, deadline: float | None) -> Any:
+        """The body in pieces as they arrive (read1: one system call each), so a stall or a drip is noticed."""
+        got = 0
+        window_start, window_bytes = time.monotonic(), 0
+        while True:
+            try:
+                chunk = resp.read1(CHUNK)
+            except http.client.IncompleteRead as exc:
+                raise RefreshError(f"{url}: the answer was cut short after {got + len(exc.partial):,} bytes") \
+                    from None
+            except _NET_ERRORS as exc:
+                raise RefreshError(f"{url}: {_reason(exc)} while reading the answer (after {got:,} bytes)") \
+                    from None
+            if not chunk:
+                return
+            got += len(chunk)
+            window_bytes += len(chunk)
+            now = time.monotonic()
+            if deadline is not None and now > deadline:
+                raise RefreshError(f"{url}: the answer took longer than {self.deadline_s:.0f} s; gave up")
+            if now - window_start >= self.rate_window_s:
+                if window_bytes < self.min_rate_bps * (now - window_start):
+                    raise RefreshError(f"{url}: too slow ({window_bytes:,} bytes in {now - window_start:.0f} s); "
+                                       "gave up")
+                window_start, window_bytes = now, 0
+            yield chunk
 
     def _check_url(self, url: str) -> None:
         parts = urlsplit(url)
@@ -134,15 +166,18 @@ class Http:
         raise RefreshError(f"{url}: {last or 'no answer'} after {attempt + 1} attempts")
 
     def json(self, url: str) -> Any:
+        deadline = time.monotonic() + self.deadline_s
         with self._open(url) as resp:
             content_type = resp.headers.get("Content-Type", "") or ""
             length = resp.headers.get("Content-Length")
-            try:
-                data = resp.read(self.max_json_bytes + 1)
-            except http.client.IncompleteRead as exc:
-                raise RefreshError(f"{url}: the answer was cut short after {len(exc.partial):,} bytes") from None
-            except _NET_ERRORS as exc:
-                raise RefreshError(f"{url}: {_reason(exc)} while reading the answer") from None
+            parts: list[bytes] = []
+            size = 0
+            for chunk in self._chunks(resp, url, deadline):
+                parts.append(chunk)
+                size += len(chunk)
+                if size > self.max_json_bytes:
+                    break
+            data = b"".join(parts)
         if len(data) > self.max_json_bytes:
             raise RefreshError(f"{url}: answer larger than {self.max_json_bytes:,} bytes; not a price document")
         if length and length.isdigit() and len(data) < int(length):
@@ -164,17 +199,7 @@ class Http:
             total = int(length) if length and length.isdigit() else None
             content_type = resp.headers.get("Content-Type", "") or ""
             got = 0
-            while True:
-                try:
-                    chunk = resp.read(CHUNK)
-                except http.client.IncompleteRead as exc:
-                    got += len(exc.partial)
-                    raise RefreshError(f"{url}: download truncated after {got:,} bytes"
-                                       + (f" of {total:,}" if total else "")) from None
-                except _NET_ERRORS as exc:
-                    raise RefreshError(f"{url}: download failed after {got:,} bytes ({_reason(exc)})") from None
-                if not chunk:
-                    break
+            for chunk in self._chunks(resp, url, None):
                 if got == 0 and _looks_html(content_type, chunk[:512]):
                     raise RefreshError(f"{url}: answered with {html_summary(chunk)}, not a price file")
                 fh.write(chunk)
