@@ -111,7 +111,11 @@ def translate(exc: Exception, cached: str) -> RefreshError:
         return RefreshError(f"cannot reach the AWS Price List API ({exc.kwargs.get('endpoint_url', '')}); {still}")
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
-        return RefreshError(f"AWS said {err.get('Code', '?')}: {err.get('Message', '')}; {still}")
+        from stackcost.safeio import cap
+
+        return RefreshError(cap(f"AWS said {err.get('Code', '?')}: {err.get('Message', '')}", 240) + f"; {still}")
     if isinstance(exc, NoRegionError):
         return RefreshError(f"no AWS region configured; {still}")
-    return RefreshError(f"{type(exc).__name__}: {exc}; {still}")
+    from stackcost.safeio import cap
+
+    return RefreshError(cap(f"{type(exc).__name__}: {exc}", 240) + f"; {still}")

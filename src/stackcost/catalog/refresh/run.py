@@ -46,7 +46,9 @@ def _offers(services: list[str] | None) -> list[str]:
     out = []
     for s in services:
         if s.lower() not in lower:
-            raise RefreshError(f"unknown service {s!r}; one of: {', '.join(ALL_OFFERS)}")
+            from stackcost.safeio import echo
+
+            raise RefreshError(f"unknown service {echo(s)}; one of: {', '.join(ALL_OFFERS)}")
         out.append(lower[s.lower()])
     return out
 
