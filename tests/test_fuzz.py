@@ -263,3 +263,17 @@ def test_values_at_the_magnitude_limit_price_without_arithmetic_errors() -> None
                 except StackcostError:
                     pass
     assert priced > 100
+
+
+OWN_UI = "owned by #19 readability branch (ui/scenario.py coerces query values)"
+
+
+@pytest.mark.xfail(strict=False, reason=OWN_UI)
+@pytest.mark.parametrize(("path", "text"), [("fargate.api.tasks", "2.7"), ("rds.multi_az", "banana")])
+def test_page_query_values_are_not_coerced(page_knobs: tuple[Environment, list[str]], path: str, text: str) -> None:
+    """`tasks=2.7` must not become 2 tasks, nor `multi_az=banana` false: refused, or kept exactly."""
+    from stackcost.ui.scenario import apply
+
+    env, _ = page_knobs
+    with pytest.raises(StackcostError):
+        apply(env, {path: text})
