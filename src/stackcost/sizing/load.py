@@ -162,7 +162,10 @@ def _path(loc: list[Any], data: Any) -> str:
         if isinstance(item, int):
             name = node[item].get("name") if isinstance(node, list) and item < len(node) and \
                 isinstance(node[item], dict) else None
-            parts[-1] += f"[{name or item}]"
+            if parts:
+                parts[-1] += f"[{name or item}]"
+            else:  # a non-string key at the top (`0: x`)
+                parts.append(f"[{item}]")
             node = node[item] if isinstance(node, list) and item < len(node) else None
             continue
         parts.append(str(item))
