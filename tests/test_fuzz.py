@@ -97,6 +97,13 @@ def test_random_stacks(data: dict[str, Any]) -> None:
 
 
 @FAST
+@given(st.dictionaries(st.one_of(st.integers(), st.text(max_size=5), st.sampled_from(["environments", "region"])),
+                       trees, max_size=3))
+def test_random_top_level_mappings(data: dict[Any, Any]) -> None:
+    _parses_or_says_why(yaml.safe_dump(data, allow_unicode=True))
+
+
+@FAST
 @given(st.text(alphabet=":-[]{}&*!|>'\"%@`#,?\n\t .0123456789abcenorxyzAEFINST_~", max_size=300))
 def test_random_yaml_text(text: str) -> None:
     _parses_or_says_why(text)
