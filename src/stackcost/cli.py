@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import signal
+import json
 import sys
-import threading
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
+import typer
 
-def _interrupted_while_starting(signum: int, frame: object) -> None:
-    # Ctrl-C while the imports below run: nothing is open or half-written yet, so leave at once, in one line.
-    sys.stderr.write("interrupted\n")
-    sys.stderr.flush()
-    import os
-
-    os._exit(130)
-
-
-# Held only while this module imports (typer, rich: the slow part of start-up); restored at the end of the module
-# so a library user or test runner importing the CLI keeps its own Ctrl-C behaviour.
-_PREVIOUS_SIGINT = signal.signal(signal.SIGINT, _interrupted_while_starting) \
-    if threading.current_thread() is threading.main_thread() else None
-
-import json  # noqa: E402
-from enum import StrEnum  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import TYPE_CHECKING, Annotated  # noqa: E402
-
-import typer  # noqa: E402
-
-from stackcost.errors import StackcostError, UserError  # noqa: E402
+from stackcost.errors import StackcostError, UserError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -466,12 +448,13 @@ def init_cmd(path: Annotated[Path, typer.Argument()] = Path("cost.yaml")) -> Non
     print(f"wrote {path}: edit it, then run `cost estimate production`")
 
 
-if _PREVIOUS_SIGINT is not None:
-    signal.signal(signal.SIGINT, _PREVIOUS_SIGINT)
-
-
 def main() -> None:
-    if threading.current_thread() is threading.main_thread():  # Ctrl-C from here on: KeyboardInterrupt, below
+    import signal
+    import threading
+
+    # The console script's entry (stackcost._entry) held Ctrl-C during start-up; from here on it is Python's
+    # KeyboardInterrupt again, so interrupted writes clean up (atomic_target, write_catalog) before the line below.
+    if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         app()
