@@ -262,11 +262,9 @@ def estimate_cmd(environment: Annotated[str, typer.Argument(help="environment na
     """What an environment costs per month, line by line, with every price traced to the catalog."""
     from stackcost import output
     from stackcost.estimate import estimate
-    from stackcost.sizing.load import load_stack, resolve_config
+    from stackcost.sizing.load import empty_environments, load_stack, resolve_config
 
     stack, source = load_stack(resolve_config(config))
-    from stackcost.sizing.load import empty_environments
-
     for name in empty_environments(stack):
         if all_envs or name == environment:
             print(f"warning: environment {name!r} in {source} names no service; it costs $0", file=sys.stderr)
@@ -400,8 +398,8 @@ def report_cmd(
         raise UserError("--krw-rate must be > 0")
     from stackcost.util import ensure_dir
 
-    ensure_dir(out)  # an unwritable --out is one line before any work
     stack, _ = load_stack(resolve_config(config))
+    ensure_dir(out)  # an unwritable --out is one line before the report is built
     path = make_report(stack, _load_catalog(stack.region), month=month, env=env, actuals=actuals, fmt=fmt.value,
                        out=out, as_of=day, vat=Decimal(str(vat)),
                        krw=(Decimal(str(krw_rate)), krw_date) if krw_rate else None,
