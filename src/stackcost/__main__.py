@@ -1,3 +1,3 @@
-from stackcost.cli import main
+from stackcost._entry import main
 
 main()

@@ -33,6 +33,57 @@ app.add_typer(import_app, name="import")
 REGION = "ap-northeast-2"  # the default of `cost catalog` commands (the estimate commands take the config's)
 
 
+def _number(lo: float | None = None, hi: float | None = None, *, above: float | None = None) \
+        -> Callable[[float | None], float | None]:
+    """Parse-time check of a numeric option: finite (click lets `nan` and `inf` through) and within range."""
+    import math
+
+    def check(value: float | None) -> float | None:
+        if value is None:
+            return None
+        if not math.isfinite(value):
+            raise typer.BadParameter(f"{value} is not a finite number")
+        if lo is not None and value < lo:
+            raise typer.BadParameter(f"{value} is below {lo:g}")
+        if hi is not None and value > hi:
+            raise typer.BadParameter(f"{value} is above {hi:g}")
+        if above is not None and value <= above:
+            raise typer.BadParameter(f"{value} must be more than {above:g}")
+        return value
+
+    return check
+
+
+def _yyyy_mm(value: str | None) -> str | None:
+    return _date_option(value, False)
+
+
+def _yyyy_mm_dd(value: str | None) -> str | None:
+    return _date_option(value, True)
+
+
+def _date_option(value: str | None, day: bool) -> str | None:
+    """YYYY-MM (or YYYY-MM-DD) within 2000-2999: later years overflow date arithmetic (9999-12 + 1 month). One
+    `error:` line (a UserError), like the other report inputs, rather than the usage box."""
+    import re
+    from datetime import date
+
+    if value is None:
+        return None
+    form = r"(\d{4})-(\d{2})-(\d{2})" if day else r"(\d{4})-(\d{2})"
+    option, expected = ("--as-of", "YYYY-MM-DD") if day else ("--month", "YYYY-MM")
+    m = re.fullmatch(form, value)
+    try:
+        if not m:
+            raise ValueError
+        date.fromisoformat(value if day else f"{value}-01")
+    except ValueError:
+        raise UserError(f"{option} {value[:40]!r}: expected {expected}") from None
+    if not 2000 <= int(m.group(1)) <= 2999:
+        raise UserError(f"{option} {value!r}: expected {expected} with a year from 2000 to 2999")
+    return value
+
+
 class Fmt(StrEnum):
     table = "table"
     json = "json"
@@ -67,9 +118,9 @@ StrictOpt = Annotated[bool, typer.Option("--strict", help="a line without a pric
 
 def _stack_and_catalog(config: Path | None, region: str | None) -> tuple[Stack, str, Catalog]:
     """The sizing (and where it came from) and the catalog of the region it is priced in."""
-    from stackcost.sizing.load import load_stack
+    from stackcost.sizing.load import load_stack, resolve_config
 
-    stack, source = load_stack(config)
+    stack, source = load_stack(resolve_config(config))
     if region is not None and region != stack.region:
         stack = stack.model_copy(update={"region": region})
     return stack, source, _load_catalog(stack.region)
@@ -115,7 +166,9 @@ def catalog_search(text: str, service: Annotated[str | None, typer.Option(help="
         print(render.search_json(found, text))
         return
     if not found:
-        raise UserError(f"no price matches {text!r}" + (f" in {service}" if service else ""))
+        from stackcost.safeio import echo
+
+        raise UserError(f"no price matches {echo(text)}" + (f" in {echo(service)}" if service else ""))
     _console().print(render.search_table(found, text, width()))
 
 
@@ -158,7 +211,8 @@ def catalog_refresh(
     spot_url: Annotated[str | None, typer.Option(help="Fargate Spot price feed URL")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="show the diff, write nothing")] = False,
     force: Annotated[bool, typer.Option("--force", help="install even if a service lost records")] = False,
-    max_loss: Annotated[float, typer.Option(help="refuse if an offer loses more than this share of records")] = 0.2,
+    max_loss: Annotated[float, typer.Option(help="refuse if an offer loses more than this share of records (0-1)",
+                                            callback=_number(0, 1))] = 0.2,
 ) -> None:
     """Update the cached catalog from the AWS Price List; prints a diff, installs atomically."""
     from stackcost.catalog.refresh.run import refresh
@@ -168,7 +222,8 @@ def catalog_refresh(
     progress_cb, stop = _progress()
     try:
         result = refresh(source.value, region=region, services=service, endpoint=endpoint, profile=profile,
-                         spot_url=spot_url, dry_run=dry_run, force=force, max_loss=max_loss, progress=progress_cb)
+                         spot_url=spot_url, dry_run=dry_run, force=force, max_loss=max_loss, progress=progress_cb,
+                         notice=lambda m: print(f"note: {m}", file=sys.stderr, flush=True))
     finally:
         stop()
     con.print(refresh_table(result.diff))
@@ -270,6 +325,11 @@ def estimate_cmd(environment: Annotated[str, typer.Argument(help="environment na
     view = _view(currency, krw_rate, krw_date, vat)
     stack, source, catalog = _stack_and_catalog(config, region)
     names = list(stack.environments) if all_envs else [environment]
+    from stackcost.sizing.load import empty_environments
+
+    for name in empty_environments(stack):
+        if name in names:
+            print(f"warning: environment {name!r} in {source} names no service; it costs $0", file=sys.stderr)
     ests = [estimate(stack, name, catalog, strict=strict) for name in names]
     _warn_unpriced(ests)
     if fmt is Fmt.json:
@@ -363,22 +423,26 @@ class ReportFmt(StrEnum):
 
 @app.command("report")
 def report_cmd(
-    month: Annotated[str, typer.Option(help="YYYY-MM")],
+    month: Annotated[str, typer.Option(help="YYYY-MM", callback=_yyyy_mm)],
     env: Annotated[str, typer.Option("--env", help="an environment, or all")] = "all",
     budget: Annotated[float | None, typer.Option(help="budget USD per environment (else the config's "
-                                                        "budget_usd, else AWS Budgets)")] = None,
+                                                        "budget_usd, else AWS Budgets)",
+                                                   callback=_number(above=0))] = None,
     actuals: Annotated[str | None, typer.Option(help="ce | cur:PATH | csv:PATH (none: estimate and budget only)")]
     = None,
     fmt: Annotated[ReportFmt, typer.Option("--format")] = ReportFmt.html,
     out: Annotated[Path, typer.Option(help="directory for the report (and the JSON the next month compares to)")]
     = Path("reports"),
     config: ConfigOpt = None,
-    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today)")] = None,
-    vat: Annotated[float, typer.Option(help="VAT rate shown on its own line (Korean billing: 0.10)")] = 0.10,
-    krw_rate: Annotated[float | None, typer.Option(help="KRW per USD for the KRW column")] = None,
+    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today)",
+                                              callback=_yyyy_mm_dd)] = None,
+    vat: Annotated[float, typer.Option(help="VAT rate shown on its own line (Korean billing: 0.10)",
+                                       callback=_number(0, 1))] = 0.10,
+    krw_rate: Annotated[float | None, typer.Option(help="KRW per USD for the KRW column",
+                                                   callback=_number(above=0, hi=1e6))] = None,
     krw_date: Annotated[str, typer.Option(help="the date of that rate")] = "",
-    threshold_pct: float = 10.0,
-    threshold_usd: float = 10.0,
+    threshold_pct: Annotated[float, typer.Option(callback=_number(0, 1000))] = 10.0,
+    threshold_usd: Annotated[float, typer.Option(callback=_number(0, 1e9))] = 10.0,
     risk: Annotated[Risk, typer.Option(help="risk level of the recommended plan shown")] = Risk.medium,
     profile: Annotated[str | None, typer.Option(help="AWS profile for --actuals ce")] = None,
     region: RegionOpt = None,
@@ -405,7 +469,10 @@ def report_cmd(
         raise UserError(f"--month {month!r} / --as-of {as_of!r}: expected YYYY-MM and YYYY-MM-DD") from None
     if krw_rate is not None and krw_rate <= 0:
         raise UserError("--krw-rate must be > 0")
+    from stackcost.util import ensure_dir
+
     stack, _, catalog = _stack_and_catalog(config, region)
+    ensure_dir(out)  # an unwritable --out is one line before the report is built
     path = make_report(stack, catalog, month=month, env=env, actuals=actuals, fmt=fmt.value,
                        out=out, as_of=day, vat=Decimal(str(vat)),
                        krw=(Decimal(str(krw_rate)), krw_date) if krw_rate else None,
@@ -504,11 +571,11 @@ def calibrate_cmd(
 ) -> None:
     """Re-derive an environment's sizing from what the account actually used: a sizing YAML and what changed."""
     from stackcost.calibrate.command import run
-    from stackcost.sizing.load import load_stack
+    from stackcost.sizing.load import load_stack, resolve_config
 
     if fmt not in ("text", "json"):
         raise UserError(f"--format {fmt!r}: expected text or json")
-    stack, _ = load_stack(config)
+    stack, _ = load_stack(resolve_config(config))
     _, out = run(stack, _load_catalog(stack.region), actuals=actuals, month=month, months=months, env=env,
                  output=output, force=force, fmt=fmt, actuals_format=actuals_format, tag_key=tag_key,
                  athena={"workgroup": athena_workgroup, "output": athena_output}, profile=profile,
@@ -529,11 +596,22 @@ def init_cmd(path: Annotated[Path, typer.Argument()] = Path("cost.yaml")) -> Non
 
 
 def main() -> None:
+    import signal
+    import threading
+
+    # The console script's entry (stackcost._entry) held Ctrl-C during start-up; from here on it is Python's
+    # KeyboardInterrupt again, so interrupted writes clean up (atomic_target, write_catalog) before the line below.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         app()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
+    except SystemExit as exc:
+        if exc.code == 130:  # typer turns Ctrl-C into a silent Exit(130): say what happened, in one line
+            print("interrupted", file=sys.stderr)
+        raise
     except StackcostError as exc:
         # One line per problem (a config can have several), never a traceback.
         for line in str(exc).splitlines() or [type(exc).__name__]:

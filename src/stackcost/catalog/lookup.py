@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from stackcost.catalog.records import PriceRecord
-from stackcost.catalog.store import CatalogError, parse_offer, read_manifest, read_offer_bytes
+from stackcost.catalog.store import CatalogError, catalog_lock, parse_offer, read_manifest, read_offer_bytes
 from stackcost.errors import StackcostError
 from stackcost.paths import pricing_data_root, region_dir
 from stackcost.regions import DEFAULT_REGION, GLOBAL
@@ -80,14 +80,19 @@ class Catalog:
                                    f"or cost catalog refresh --region {region}")
             raise CatalogError(f"no price catalog for {region} (have: {', '.join(have)}); run "
                                f"cost catalog refresh --region {region}")
-        manifest = read_manifest(directory)
-        cat = cls(region, [], manifest)
-        cat._pending = [(directory, info, read_offer_bytes(directory, info)) for info in manifest["offers"].values()]
+        # Manifest and files are read together under the shared lock: a refresh cannot swap between them.
+        with catalog_lock(directory, exclusive=False):
+            manifest = read_manifest(directory)
+            cat = cls(region, [], manifest)
+            cat._pending = [(directory, info, read_offer_bytes(directory, info))
+                            for info in manifest["offers"].values()]
         global_dir = region_dir(GLOBAL, base)
         if with_global and region != GLOBAL and (global_dir / "manifest.json").is_file():
-            gm = read_manifest(global_dir)
-            cat.global_manifest = gm
-            cat._pending += [(global_dir, info, read_offer_bytes(global_dir, info)) for info in gm["offers"].values()]
+            with catalog_lock(global_dir, exclusive=False):
+                gm = read_manifest(global_dir)
+                cat.global_manifest = gm
+                cat._pending += [(global_dir, info, read_offer_bytes(global_dir, info))
+                                 for info in gm["offers"].values()]
         return cat
 
     global_manifest: dict[str, Any] | None = None

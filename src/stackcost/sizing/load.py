@@ -8,20 +8,24 @@
 from __future__ import annotations
 
 import difflib
+import errno
+import os
+import stat
 import types
 import typing
 from importlib import resources
 from pathlib import Path
 from typing import Any, Union
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from stackcost import safeio
 from stackcost.errors import StackcostError
 from stackcost.sizing.model import Stack
 
 PRESET = "hospital-erp.yaml"
 MAX_BYTES = 1_000_000  # a sizing file is a few KB; refuse anything that is clearly not one
+MAX_ERROR_LINES = 20
 
 
 class ConfigError(StackcostError):
@@ -35,18 +39,16 @@ def preset_text() -> str:
 
 
 def parse_yaml(text: str, source: str) -> Any:
-    if len(text.encode("utf-8")) > MAX_BYTES:
+    """YAML through the guarded loader (safeio.load_yaml): aliases bounded, duplicate keys, YAML 1.1 number forms
+    and non-finite numbers refused, numbers bounded in magnitude; every refusal is one ConfigError line."""
+    if len(text) > MAX_BYTES or len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
         raise ConfigError([f"{source}: larger than {MAX_BYTES:,} bytes; not a sizing file"])
-    # libyaml's safe loader when the wheel has it: the same safe subset, ~10x faster than the pure-Python one.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-        raise ConfigError([f"{where}: {exc.problem or exc.context}"]) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError([f"{source}: not valid YAML ({exc})"]) from None
+        data = safeio.load_yaml(text, source)
+        safeio.check_magnitudes(data, source)
+    except StackcostError as exc:
+        raise ConfigError([str(exc)]) from None
+    return data
 
 
 def parse_stack(text: str, source: str = "<config>") -> Stack:
@@ -57,21 +59,65 @@ def parse_stack(text: str, source: str = "<config>") -> Stack:
         return Stack.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(format_errors(exc, data)) from None
+    except (ArithmeticError, RecursionError) as exc:  # a validator doing arithmetic on an extreme value
+        raise ConfigError([f"{source}: a value is out of range ({type(exc).__name__})"]) from None
+
+
+def resolve_config(explicit: Path | None) -> Path | None:
+    """The config the CLI should read: `explicit` when given, else ./cost.yaml when there is one, else None (the
+    embedded preset). A ./cost.yaml that exists but cannot be the config (a dangling link, a link loop, a
+    directory, a device) is an error: silently pricing the preset instead would be a wrong answer."""
+    if explicit is not None:
+        return explicit
+    here = Path("cost.yaml")
+    try:
+        here.lstat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError([f"./cost.yaml: cannot be read ({exc.strerror})"]) from None
+    try:
+        st = here.stat()
+    except FileNotFoundError:
+        raise ConfigError([f"./cost.yaml is a link to {os.readlink(here)!s}, which does not exist; fix or remove "
+                           "it (or pass --config)"]) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ConfigError(["./cost.yaml is a symbolic link loop; fix or remove it (or pass --config)"]) from None
+        raise ConfigError([f"./cost.yaml: cannot be read ({exc.strerror})"]) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ConfigError(["./cost.yaml is a directory, not a sizing file; remove it or pass --config"])
+    if not stat.S_ISREG(st.st_mode):
+        raise ConfigError(["./cost.yaml is not a regular file; remove it or pass --config"])
+    return here
 
 
 def load_stack(path: Path | None = None) -> tuple[Stack, str]:
-    """The stack from `path`, else ./cost.yaml when present, else the embedded preset; and where it came from."""
-    if path is None and Path("cost.yaml").is_file():
-        path = Path("cost.yaml")
+    """The stack from `path`, else the embedded preset; and where it came from. The working directory is never
+    consulted here (the CLI's ./cost.yaml convenience is `resolve_config`)."""
     if path is None:
         return parse_stack(preset_text(), f"preset {PRESET}"), f"embedded preset {PRESET}"
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([f"{path}: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}: cannot be read ({exc.__class__.__name__})"]) from None
+        text = safeio.read_text_bounded(path, MAX_BYTES, "sizing YAML")
+    except StackcostError as exc:
+        raise ConfigError([str(exc)]) from None
     return parse_stack(text, str(path)), str(path)
+
+
+def empty_environments(stack: Stack) -> list[str]:
+    """Environments that name no service at all: they price at $0, which the user should hear about."""
+    empty = []
+    for name, env in stack.environments.items():
+        fields = env.model_fields_set - {"hours_per_month", "account"}
+        if not fields or all(_is_empty(getattr(env, f)) for f in fields):
+            empty.append(name)
+    return empty
+
+
+def _is_empty(value: Any) -> bool:
+    if value is None or value == [] or value == {}:
+        return True
+    return isinstance(value, BaseModel) and not value.model_fields_set
 
 
 # -- error formatting ---------------------------------------------------------------------------------------
@@ -94,10 +140,12 @@ def format_errors(exc: ValidationError, data: Any) -> list[str]:
         elif err["type"] == "missing":
             msg = "required field missing"
         elif err["type"] in ("literal_error", "enum"):
-            msg = f"{err['input']!r} is not allowed: {msg.removeprefix('Input should be ')}"
+            msg = f"{safeio.echo(err['input'])} is not allowed: {msg.removeprefix('Input should be ')}"
         elif not err["type"].startswith("value_error"):
-            msg = f"{msg} (got {err['input']!r})"
-        lines.append(f"{path}: {msg}")
+            msg = f"{msg} (got {safeio.echo(err['input'])})"
+        lines.append(f"{path}: {safeio.cap(msg)}")
+    if len(lines) > MAX_ERROR_LINES:  # a generated or pasted file can have thousands: the first ones say enough
+        lines = [*lines[:MAX_ERROR_LINES], f"... and {len(lines) - MAX_ERROR_LINES:,} more problems"]
     return lines
 
 
@@ -105,6 +153,8 @@ def _path(loc: list[Any], data: Any) -> str:
     """`environments.production.fargate.0.memory_gb` -> `production.fargate[api].memory_gb`."""
     parts: list[str] = []
     node = data
+    if loc == ["environments"]:
+        return "environments"
     if loc[:1] == ["environments"]:
         loc = loc[1:]
         node = data.get("environments") if isinstance(data, dict) else None
@@ -112,7 +162,10 @@ def _path(loc: list[Any], data: Any) -> str:
         if isinstance(item, int):
             name = node[item].get("name") if isinstance(node, list) and item < len(node) and \
                 isinstance(node[item], dict) else None
-            parts[-1] += f"[{name or item}]"
+            if parts:
+                parts[-1] += f"[{name or item}]"
+            else:  # a non-string key at the top (`0: x`)
+                parts.append(f"[{item}]")
             node = node[item] if isinstance(node, list) and item < len(node) else None
             continue
         parts.append(str(item))

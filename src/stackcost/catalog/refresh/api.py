@@ -36,7 +36,9 @@ def product_filters(offer: str, region: str) -> list[list[dict[str, str]]]:
 def client_config() -> Any:
     from botocore.config import Config
 
-    return Config(retries={"mode": "adaptive", "max_attempts": 10}, connect_timeout=10, read_timeout=60)
+    # A stalled endpoint fails in about a minute (4 attempts x (5 s connect + 12 s read)), not 10 x 60 s; adaptive
+    # mode's client-side rate limiting keeps throttling from needing many attempts.
+    return Config(retries={"mode": "adaptive", "max_attempts": 4}, connect_timeout=5, read_timeout=12)
 
 
 def fetch_products(pricing: Any, offer: str, region: str, known_skus: set[str],
@@ -109,7 +111,11 @@ def translate(exc: Exception, cached: str) -> RefreshError:
         return RefreshError(f"cannot reach the AWS Price List API ({exc.kwargs.get('endpoint_url', '')}); {still}")
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
-        return RefreshError(f"AWS said {err.get('Code', '?')}: {err.get('Message', '')}; {still}")
+        from stackcost.safeio import cap
+
+        return RefreshError(cap(f"AWS said {err.get('Code', '?')}: {err.get('Message', '')}", 240) + f"; {still}")
     if isinstance(exc, NoRegionError):
         return RefreshError(f"no AWS region configured; {still}")
-    return RefreshError(f"{type(exc).__name__}: {exc}; {still}")
+    from stackcost.safeio import cap
+
+    return RefreshError(cap(f"{type(exc).__name__}: {exc}", 240) + f"; {still}")

@@ -23,26 +23,44 @@ _PUBLISHED = re.compile(rb'"publicationDate"\s*:\s*"(\d{4}-\d{2}-\d{2})')
 Progress = Callable[[str, int, int | None, int], None]  # (label, bytes, total, records kept)
 
 
+# What a document of the wrong shape raises when indexed as the Price List's (a list where an object should be, a
+# missing key, a number where a URL should be): each becomes one "not in the Price List format" line.
+_SHAPE_ERRORS = (KeyError, TypeError, AttributeError, ValueError, IndexError)
+
+
 def offer_file_url(http: Http, endpoint: str, offer: str, region: str) -> str:
-    index = http.json(f"{endpoint.rstrip('/')}/offers/v1.0/aws/index.json")
+    index_url = f"{endpoint.rstrip('/')}/offers/v1.0/aws/index.json"
+    index = http.json(index_url)
+    offers = index.get("offers") if isinstance(index, dict) else None
+    if not isinstance(offers, dict):
+        raise RefreshError(f"{index_url}: not a Price List offer index (no 'offers' object)")
+    entry = offers.get(offer)
+    if not isinstance(entry, dict):
+        raise RefreshError(f"{index_url}: the offer index has no {offer}")
+    region_index_url = urljoin(endpoint + "/", str(entry.get("currentRegionIndexUrl", "")))
+    region_index = http.json(region_index_url)
     try:
-        entry = index["offers"][offer]
-    except (KeyError, TypeError):
-        raise RefreshError(f"{endpoint}: the offer index has no {offer}") from None
-    region_index_url = urljoin(endpoint + "/", entry.get("currentRegionIndexUrl", ""))
-    regions = http.json(region_index_url).get("regions", {})
-    info = regions.get(region) if isinstance(regions, dict) else None
-    if info is None:
-        # Global offers (CloudFront, Route 53) publish one file for every location.
-        return urljoin(endpoint + "/", str(entry["currentVersionUrl"]))
-    return urljoin(endpoint + "/", str(info["currentVersionUrl"]))
+        regions = region_index.get("regions", {})
+        info = regions.get(region) if isinstance(regions, dict) else None
+        if info is None:
+            # Global offers (CloudFront, Route 53) publish one file for every location.
+            return urljoin(endpoint + "/", str(entry["currentVersionUrl"]))
+        return urljoin(endpoint + "/", str(info["currentVersionUrl"]))
+    except _SHAPE_ERRORS:
+        raise RefreshError(f"{region_index_url}: not a Price List region index (no {region} version URL)") \
+            from None
 
 
 def savings_plan_file_url(http: Http, endpoint: str, offer: str, region: str) -> str:
     url = f"{endpoint.rstrip('/')}/savingsPlan/v1.0/aws/{offer}/current/region_index.json"
-    regions = http.json(url).get("regions", [])
+    doc = http.json(url)
+    regions = doc.get("regions", []) if isinstance(doc, dict) else None
+    if not isinstance(regions, list):
+        raise RefreshError(f"{url}: not a Savings Plans region index (no 'regions' list)")
     for r in regions:
-        if r.get("regionCode") == region:
+        if isinstance(r, dict) and r.get("regionCode") == region:
+            if not isinstance(r.get("versionUrl"), str):
+                raise RefreshError(f"{url}: the {region} entry has no versionUrl")
             return urljoin(endpoint + "/", str(r["versionUrl"]))
     raise RefreshError(f"{url}: no {region} in the {offer} region index")
 
@@ -86,9 +104,12 @@ def parse_offer_file(path: Path, offer: str, known_skus: set[str], url: str = ""
                         if on_kept:
                             on_kept(len(out))
     except _ijson_errors() as exc:
-        raise RefreshError(f"{url or path}: malformed JSON ({_first_line(exc)})") from None
+        raise RefreshError(f"{url or path}: malformed JSON ({_first_line(exc)[:80]})") from None
     except PriceListFormatError as exc:
         raise RefreshError(f"{url or path}: {exc}") from None
+    except (*_SHAPE_ERRORS, ArithmeticError) as exc:
+        raise RefreshError(f"{url or path}: not in the Price List offer file format ({type(exc).__name__})") \
+            from None
     if not products:
         raise RefreshError(f"{url or path}: no {offer} products stackcost prices (is it an offer file?)")
     return out
@@ -122,9 +143,10 @@ def parse_savings_plan_file(path: Path, offer: str, plan_type: str, url: str = "
                 if on_kept:
                     on_kept(len(out))
     except _ijson_errors() as exc:
-        raise RefreshError(f"{url or path}: malformed JSON ({_first_line(exc)})") from None
-    except (PriceListFormatError, KeyError, TypeError) as exc:
-        raise RefreshError(f"{url or path}: not a Savings Plans offer file ({exc})") from None
+        raise RefreshError(f"{url or path}: malformed JSON ({_first_line(exc)[:80]})") from None
+    except (PriceListFormatError, *_SHAPE_ERRORS, ArithmeticError) as exc:
+        raise RefreshError(f"{url or path}: not a Savings Plans offer file ({str(exc)[:80] or type(exc).__name__})") \
+            from None
     return out
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from stackcost.catalog.refresh.errors import RefreshError
 from stackcost.util import plain
 
 # Offer term codes of Reserved terms (shared/aws-prices/README.md): term code -> (years, purchase option)
@@ -18,7 +19,7 @@ RESERVED_TERMS = {
 }
 
 
-class PriceListFormatError(ValueError):
+class PriceListFormatError(RefreshError, ValueError):
     """A Price List document that is not in AWS's format."""
 
 
@@ -53,18 +54,32 @@ class Fetched:
         return self.begin not in ("0", "") or self.end is not None
 
 
+MAX_PRICE = Decimal(10) ** 9  # no AWS unit price or upfront fee comes near; beyond it a value is not a price
+
+
 def price_string(text: Any, where: str) -> str:
+    shown = repr(text)[:40]
+    if isinstance(text, bool | dict | list) or text is None:
+        raise PriceListFormatError(f"{where}: price {shown} is not a number")
     try:
-        value = Decimal(str(text))
+        value = Decimal(str(text)[:100])
     except (InvalidOperation, ValueError):
-        raise PriceListFormatError(f"{where}: price {text!r} is not a number") from None
-    if not value.is_finite() or value < 0:
-        raise PriceListFormatError(f"{where}: price {text!r} is not a price")
+        raise PriceListFormatError(f"{where}: price {shown} is not a number") from None
+    if not value.is_finite() or value < 0 or value > MAX_PRICE:
+        raise PriceListFormatError(f"{where}: price {shown} is not a price")
     return plain(value)
 
 
 def _range(text: Any) -> str | None:
-    return None if text in (None, "", "Inf") else plain(Decimal(str(text)))
+    if text in (None, "", "Inf"):
+        return None
+    try:
+        value = Decimal(str(text)[:100])
+    except (InvalidOperation, ValueError):
+        raise PriceListFormatError(f"tier bound {repr(text)[:40]} is not a number") from None
+    if not value.is_finite() or value < 0 or value > Decimal(10) ** 18:
+        raise PriceListFormatError(f"tier bound {repr(text)[:40]} is out of range")
+    return plain(value)
 
 
 def from_terms(product: dict[str, Any], terms: dict[str, dict[str, Any]], published: str) -> Iterator[Fetched]:

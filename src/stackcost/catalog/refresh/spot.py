@@ -14,22 +14,23 @@ _UNITS = {"vCPU-Hours": ("x86_64", "vCPU", "vCPU-hour"), "GB-Hours": ("x86_64", 
 
 
 def parse_spot_feed(data: Any, region: str, retrieved: str, url: str = "") -> list[Fetched]:
-    try:
-        prices = data["prices"]
-    except (KeyError, TypeError):
-        raise RefreshError(f"{url}: not a Fargate Spot feed (no 'prices')") from None
+    prices = data.get("prices") if isinstance(data, dict) else None
+    if not isinstance(prices, list):
+        raise RefreshError(f"{url}: not a Fargate Spot feed (no 'prices' list)")
     out = []
     for p in prices:
-        if not isinstance(p, dict) or p.get("attributes", {}).get("aws:region") != region:
+        attrs = p.get("attributes") if isinstance(p, dict) else None
+        if not isinstance(attrs, dict) or attrs.get("aws:region") != region:
             continue
-        unit = _UNITS.get(p.get("unit", ""))
+        unit = _UNITS.get(str(p.get("unit", "")))
         if unit is None:
             continue
         arch, resource, label = unit
-        price = str(p.get("price", {}).get("USD", ""))
+        price_obj = p.get("price")
+        price = str(price_obj.get("USD", "")) if isinstance(price_obj, dict) else ""
         out.append(Fetched(service_code="AmazonECS", sku="", product_family="Compute", term="Spot",
                            attributes={"cpuArchitecture": arch, "operatingSystem": "Linux", "resource": resource},
-                           price_usd=price_string(price, f"{url} {p.get('unit')}"), unit=label,
+                           price_usd=price_string(price, f"{url} {unit[2]}"), unit=label,
                            description=f"Fargate Spot ({'Linux/ARM' if arch == 'ARM64' else 'Linux/x86'}) {resource}",
                            published=retrieved))
     if not out:

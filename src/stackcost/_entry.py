@@ -1,0 +1,28 @@
+"""The `cost` console script's entry point: small on purpose. Importing it takes Ctrl-C before the CLI's imports
+(typer, rich, pydantic: most of start-up) begin, so an interrupt from then on is one line and exit 130, never a
+traceback from inside an import. (Only the interpreter's own start-up, before this module is found, is earlier.)
+Nothing but the console script and `python -m stackcost` imports this module."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    sys.stderr.write("interrupted\n")
+    sys.stderr.flush()
+    import os
+
+    os._exit(130)  # nothing is open or half-written yet
+
+
+if threading.current_thread() is threading.main_thread():
+    signal.signal(signal.SIGINT, _interrupted)
+
+
+def main() -> None:
+    from stackcost.cli import main as cli_main  # cli.main() puts Python's own Ctrl-C handling back
+
+    cli_main()
