@@ -165,7 +165,6 @@ def test_usage_csv(tmp_path: Path, rows: list[list[str]]) -> None:
     assert all(v.is_finite() and v >= 0 for v in values)
 
 
-test_usage_csv = pytest.mark.xfail(strict=False, reason=OWN_OPT)(test_usage_csv)
 
 
 @KNOWN_FAILING
@@ -182,7 +181,6 @@ def test_actuals_csv(tmp_path: Path, rows: list[list[str]]) -> None:
     assert all(r.usd.is_finite() for r in actuals.rows)
 
 
-test_actuals_csv = pytest.mark.xfail(strict=False, reason=OWN_CUR)(test_actuals_csv)
 
 
 # -- tfvars ------------------------------------------------------------------------------------------------
@@ -214,7 +212,6 @@ def test_tfvars_values(tmp_path: Path, values: dict[str, str]) -> None:
         return
 
 
-test_tfvars_values = pytest.mark.xfail(strict=False, reason=OWN_TF)(test_tfvars_values)
 
 
 # -- the page's query parameters ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ nearest values that do exist; `AmbiguousPrice` lists the candidates. There is no
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -72,6 +73,8 @@ class Catalog:
     @classmethod
     def load(cls, region: str = DEFAULT_REGION, root: Path | None = None, *, with_global: bool = True) -> Catalog:
         base = root or pricing_data_root()
+        if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d|global", region):
+            raise CatalogError(f"{region[:40]!r} is not an AWS region code (e.g. ap-northeast-2)")
         directory = region_dir(region, base)
         if not (directory / "manifest.json").is_file() and not directory.with_name(f".{region}.old").is_dir():
             have = available_catalogs(base)

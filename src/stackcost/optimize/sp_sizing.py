@@ -9,7 +9,6 @@ cost is convex in c, so the minimum sits at a usage level; candidates are evalua
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -42,23 +41,32 @@ def hourly_tasks(svc: FargateService, hours: int = int(HOURS_PER_MONTH)) -> list
     return out
 
 
+MAX_USAGE_ROWS = 3 * 8784  # three years of hours (leap years included): a Savings Plan term at most
+MAX_USAGE_VALUE = Decimal(10) ** 6
+
+
 def read_usage_csv(path: Path, column: str = "tasks") -> list[Decimal]:
-    """One row per hour; `column` holds running tasks (or any usage unit the caller prices)."""
+    """One row per hour; `column` holds running tasks (or any usage unit the caller prices). Bounded in size,
+    rows and field length; every value a finite number from 0 to a million, or one line naming the row."""
+    from stackcost.errors import StackcostError
+    from stackcost.safeio import echo, read_csv_bounded
+
     try:
-        with path.open(newline="", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        raise UsageProfileError(f"{path}: {exc.strerror or exc}") from None
-    if not rows or column not in rows[0]:
+        header, rows = read_csv_bounded(path, what="usage CSV", max_bytes=8 * 1024 * 1024, max_rows=MAX_USAGE_ROWS,
+                                        max_field=64)
+    except StackcostError as exc:
+        raise UsageProfileError(f"{exc} (a usage CSV has a '{column}' column and one row per hour)") from None
+    if not rows or column not in header:
         raise UsageProfileError(f"{path}: needs a '{column}' column with one row per hour")
     out = []
     for i, row in enumerate(rows, start=2):
         try:
             v = Decimal(row[column])
         except ArithmeticError:
-            raise UsageProfileError(f"{path}:{i}: {column}={row[column]!r} is not a number") from None
-        if v < 0 or not v.is_finite():
-            raise UsageProfileError(f"{path}:{i}: {column}={row[column]!r} must be a number >= 0")
+            raise UsageProfileError(f"{path}:{i}: {column}={echo(row[column])} is not a number") from None
+        if not v.is_finite() or v < 0 or v > MAX_USAGE_VALUE:
+            raise UsageProfileError(f"{path}:{i}: {column}={echo(row[column])} must be a number from 0 to "
+                                    f"{MAX_USAGE_VALUE:,}")
         out.append(v)
     return out
 
