@@ -1,15 +1,47 @@
 """The what-if page through Streamlit's AppTest: knobs move the total by exactly the hand-computed amount, bad
-input is a message in the page, query parameters restore a scenario."""
+input is a message in the page, query parameters restore a scenario. Every expected amount is worked by hand from the
+published prices: the preset's totals from the hand tables (tests/pricelist_fixtures.py for production,
+tests/test_report_render.py for staging), a knob's change from the price strings, each line rounded to the cent."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.pricelist_fixtures import production_lines_by_hand, published_price
+from tests.test_report_render import ESTIMATES
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+H = Decimal(730)
+VCPU_H = published_price("Fargate", "Fargate Linux/x86 vCPU")  # 0.04656 per vCPU-hour
+GB_H = published_price("Fargate", "Fargate Linux/x86 memory")  # 0.00511 per GB-hour
+NAT_H = published_price("NAT Gateway", "Hourly charge for NAT Gateways")  # 0.059
+IPV4_H = published_price("VPC", "Hourly charge for In use Public IPv4 Addresses per Hrs")  # 0.005
+PRODUCTION = ESTIMATES["production"]  # the hand total of production
+STAGING = ESTIMATES["staging"]  # the hand total of staging
+
+
+def _cents(x: Decimal) -> Decimal:
+    return x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _hand(component: str) -> Decimal:
+    """One line of production's hand table."""
+    return next(amount for _, c, amount in production_lines_by_hand() if c == component)
+
+
+def _usd(x: Decimal) -> str:
+    return f"${x:,.2f}"
+
+
+# A third api task (2 vCPU / 4 GB, 730 h), rounded per line: 3 × 730 × 2 × 0.04656 = 203.93 and 3 × 730 × 4 × 0.00511
+# = 44.76 replace the hand lines 135.96 and 29.84: 730 × (2 × 0.04656 + 4 × 0.00511) = 82.89 more.
+ONE_MORE_TASK = (_cents(3 * H * 2 * VCPU_H) - _hand("api: vCPU")) + (_cents(3 * H * 4 * GB_H) - _hand("api: memory"))
+# A third NAT Gateway: one more gateway-hour all month (730 × 0.059 = 43.07) and its Elastic IP (730 × 0.005 = 3.65).
+THIRD_NAT = (_cents(3 * H * NAT_H) - _hand("2 NAT")) + (_cents(5 * H * IPV4_H) - _hand("public IPv4"))
 
 
 def _app() -> AppTest:
@@ -67,14 +99,15 @@ def at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 def test_default_production_total(at: AppTest) -> None:
-    assert _total(at) == "$590.32"
+    assert _total(at) == _usd(PRODUCTION)
 
 
 def test_one_more_task_adds_exactly_its_hours(at: AppTest) -> None:
     _knob(at, "fargate.api.tasks").set_value(3).run()
     # 730 h × (2 vCPU × 0.04656 + 4 GB × 0.00511) more, rounded per line: 203.93 − 135.96 and 44.76 − 29.84
-    assert Decimal("203.93") - Decimal("135.96") + Decimal("44.76") - Decimal("29.84") == Decimal("82.89")
-    assert _total(at) == "$673.21"
+    assert ONE_MORE_TASK == Decimal("203.93") - Decimal("135.96") + Decimal("44.76") - Decimal("29.84") \
+        == Decimal("82.89")
+    assert _total(at) == _usd(PRODUCTION + ONE_MORE_TASK)
     assert dict(at.query_params) == {"env": ["production"], "fargate.api.tasks": ["3"]} or \
         at.query_params["fargate.api.tasks"] in ("3", ["3"])
 
@@ -82,7 +115,8 @@ def test_one_more_task_adds_exactly_its_hours(at: AppTest) -> None:
 def test_a_third_nat_gateway(at: AppTest) -> None:
     _knob(at, "nat.gateways").set_value(3).run()
     # one more gateway-hour (0.059 × 730 = 43.07) and one more Elastic IP (0.005 × 730 = 3.65)
-    assert _total(at) == f"${Decimal('590.32') + Decimal('43.07') + Decimal('3.65'):,.2f}"
+    assert THIRD_NAT == Decimal("43.07") + Decimal("3.65") == Decimal("46.72")
+    assert _total(at) == _usd(PRODUCTION + THIRD_NAT)
 
 
 def test_invalid_pasted_yaml_is_a_message(at: AppTest) -> None:
@@ -104,8 +138,10 @@ def test_query_parameters_restore_a_scenario(tmp_path: Path, monkeypatch: pytest
     app.query_params["fargate.api.tasks"] = "2"
     app.run()
     assert not app.exception
-    # staging is $198.03; a second 1 vCPU / 2 GB task adds 730 × 0.04656 = 33.99 and 730 × 2 × 0.00511 = 7.46
-    assert _total(app) == "$239.48"
+    # staging by hand; a second 1 vCPU / 2 GB task adds 730 × 0.04656 = 33.99 and 730 × 2 × 0.00511 = 7.46
+    second = (_cents(2 * H * VCPU_H) - _cents(H * VCPU_H)) + (_cents(2 * H * 2 * GB_H) - _cents(H * 2 * GB_H))
+    assert second == Decimal("33.99") + Decimal("7.46")
+    assert _total(app) == _usd(STAGING + second)
     assert _knob(app, "fargate.api.tasks").value == 2
 
 
@@ -115,15 +151,15 @@ def test_a_bad_link_is_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     app.query_params["rds.instance_class"] = "db.nope.large"
     app.run()
     assert not app.exception
-    assert _total(app) == "$590.32"
+    assert _total(app) == _usd(PRODUCTION)  # the bad class dropped: the preset's production
     assert any("could not be used" in w.value for w in app.warning)
 
 
 def test_krw_needs_a_rate(at: AppTest) -> None:
     at.sidebar.radio(key="cur").set_value("KRW").run()
-    assert _total(at) == "$590.32" and any("Enter a KRW rate" in w.value for w in at.sidebar.warning)
+    assert _total(at) == _usd(PRODUCTION) and any("Enter a KRW rate" in w.value for w in at.sidebar.warning)
     at.sidebar.number_input(key="krw").set_value(1000).run()
-    assert _total(at) == "₩590,320"
+    assert _total(at) == f"₩{PRODUCTION * 1000:,.0f}"  # 1,000 won a dollar
 
 
 def test_vcpu_16_moves_memory_to_a_valid_size(at: AppTest) -> None:
@@ -134,8 +170,9 @@ def test_vcpu_16_moves_memory_to_a_valid_size(at: AppTest) -> None:
     assert memory.options == [str(n) for n in range(32, 121, 8)] and memory.value == "32"
     # 2 tasks × 730 h = 1,460 task-hours: 1,460 × 16 × 0.04656 = 1,087.64 and 1,460 × 32 × 0.00511 = 238.74,
     # replacing the config's 135.96 + 29.84.
-    fargate = Decimal("1087.64") + Decimal("238.74") - Decimal("135.96") - Decimal("29.84")
-    assert _total(at) == f"${Decimal('590.32') + fargate:,.2f}" == "$1,750.90"
+    fargate = _cents(2 * H * 16 * VCPU_H) + _cents(2 * H * 32 * GB_H) - _hand("api: vCPU") - _hand("api: memory")
+    assert fargate == Decimal("1087.64") + Decimal("238.74") - Decimal("135.96") - Decimal("29.84")
+    assert _total(at) == _usd(PRODUCTION + fargate)
     _knob(at, "fargate.api.memory_gb").set_value("64").run()
     assert not at.exception and _knob(at, "fargate.api.memory_gb").value == "64"
 
@@ -149,7 +186,7 @@ def test_a_bad_link_keeps_the_good_parameters(tmp_path: Path, monkeypatch: pytes
     app.query_params["fargate.api.tasks"] = "3"
     app.run()
     assert not app.exception
-    assert _total(app) == "$673.21"  # the third task kept (see test_one_more_task_adds_exactly_its_hours)
+    assert _total(app) == _usd(PRODUCTION + ONE_MORE_TASK)  # the third task kept, the bad ones dropped
     warning = next(w.value for w in app.warning if "could not be used" in w.value)
     for bad in ("rds.instance_class=db.nope.large", "nat.gatways=2", "cur=EUR"):
         assert bad in warning, warning
@@ -174,7 +211,7 @@ def test_krw_from_the_link_reaches_every_amount(tmp_path: Path, monkeypatch: pyt
     app.query_params["krw_date"] = "2026-11-26"
     app.run()
     assert not app.exception
-    assert _total(app) == f"₩{Decimal('590.32') * 1400:,.0f}" == "₩826,448"
+    assert _total(app) == f"₩{PRODUCTION * 1400:,.0f}"  # 1,400 won a dollar
     _open(app, "Commitments")
     plan = next(m for m in app.metric if m.label == "Recommended plan")
     assert plan.value.startswith("₩") and "₩" in plan.delta and "$" not in plan.delta
@@ -236,7 +273,7 @@ def test_the_page_says_how_old_the_prices_are(at: AppTest) -> None:
 
 def test_closing_a_section_keeps_its_values(at: AppTest) -> None:
     _knob(at, "nat.gateways").set_value(3).run()
-    expected = f"${Decimal('590.32') + Decimal('43.07') + Decimal('3.65'):,.2f}"  # see test_a_third_nat_gateway
+    expected = _usd(PRODUCTION + THIRD_NAT)  # see test_a_third_nat_gateway
     assert _total(at) == expected
     at.session_state["sec:NAT Gateway"] = False
     at.run()

@@ -6,6 +6,7 @@ nearest values that do exist; `AmbiguousPrice` lists the candidates. There is no
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from collections.abc import Iterable
@@ -83,7 +84,10 @@ class Catalog:
                                    f"or cost catalog refresh --region {region}")
             raise CatalogError(f"no price catalog for {region} (have: {', '.join(have)}); run "
                                f"cost catalog refresh --region {region}")
-        # Manifest and files are read together under the shared lock: a refresh cannot swap between them.
+        # A swap a killed writer left half-done is undone first (that needs the lock exclusively); then manifest
+        # and files are read together under the shared lock, so a refresh cannot swap between them.
+        with contextlib.suppress(CatalogError):
+            read_manifest(directory)
         with catalog_lock(directory, exclusive=False):
             manifest = read_manifest(directory)
             cat = cls(region, [], manifest)

@@ -185,11 +185,30 @@ def _number(text: str, path: str) -> Decimal:
     return d
 
 
+def _whole(text: str, path: str) -> int:
+    """A count: "3" or "3.0", never "2.7" silently made 2."""
+    d = _number(text, path)
+    if d != d.to_integral_value():
+        raise ScenarioError(f"{path}: {text!r} is not a whole number")
+    return int(d)
+
+
+_BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def _flag(text: str, path: str) -> bool:
+    """A yes/no knob: true/false, 1/0 or yes/no; anything else is refused, not read as false."""
+    value = _BOOLS.get(text.strip().lower())
+    if value is None:
+        raise ScenarioError(f"{path}: {text!r} is not true or false")
+    return value
+
+
 def set_value(env: dict[str, Any], path: str, text: str) -> None:
     node, key = _resolve(env, path)
     cur = node[key]
     if key == "tasks" and isinstance(cur, dict):
-        n = int(_number(text, path))
+        n = _whole(text, path)
         lo, hi = cur.get("min"), cur.get("max")
         node[key] = {"desired": n, "min": min(lo, n) if lo is not None else None,
                      "max": max(hi, n) if hi is not None else None, "profile": None}
@@ -200,9 +219,9 @@ def set_value(env: dict[str, Any], path: str, text: str) -> None:
         node[key] = {k: Decimal(cur[k]) * x / t for k in ("low", "high")} | {"typical": x} if t else \
             {"low": x, "typical": x, "high": x}
     elif isinstance(cur, bool):
-        node[key] = text.lower() in ("true", "1", "yes", "on")
+        node[key] = _flag(text, path)
     elif isinstance(cur, int):
-        node[key] = int(_number(text, path))
+        node[key] = _whole(text, path)
     elif isinstance(cur, Decimal):
         node[key] = _number(text, path)
     else:
