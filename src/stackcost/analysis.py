@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from stackcost.catalog import Catalog
 from stackcost.estimate import estimate
+from stackcost.sizing.edit import edited, with_environment
 from stackcost.sizing.model import Band, Environment, Stack
 
 if TYPE_CHECKING:
@@ -32,21 +33,16 @@ def _bands(model: Any, prefix: str) -> list[tuple[str, Band]]:
 
 
 def _with(env: Environment, path: str, band: Band) -> Environment:
-    parts = path.split(".")
-    data = env.model_dump()
-    node = data
-    for p in parts[:-1]:
-        node = node[p]
-    old = node[parts[-1]]
-    node[parts[-1]] = band.model_dump()
-    if path == "nat.data_processed_gb" and old["typical"]:
-        # The S3 part of the NAT traffic moves with it.
-        ratio = band.typical / old["typical"]
-        node["s3_gb"] = {k: v * ratio for k, v in node["s3_gb"].items()}
-    if parts[0] == "nat":
-        # ... and can never exceed the whole.
-        node["s3_gb"] = {k: min(v, node["data_processed_gb"][k]) for k, v in node["s3_gb"].items()}
-    return Environment.model_validate(data)
+    changes: dict[str, object] = {path: band}
+    if env.nat is not None and path in ("nat.data_processed_gb", "nat.s3_gb"):
+        # The S3 part of the NAT traffic moves with the whole, and can never exceed it.
+        whole = band if path == "nat.data_processed_gb" else env.nat.data_processed_gb
+        part = band if path == "nat.s3_gb" else env.nat.s3_gb
+        old = env.nat.data_processed_gb.typical
+        if path == "nat.data_processed_gb" and old:
+            part = part.scaled(band.typical / old)
+        changes["nat.s3_gb"] = {k: min(getattr(part, k), getattr(whole, k)) for k in ("low", "typical", "high")}
+    return edited(env, changes)
 
 
 def usage_inputs(env: Environment) -> list[tuple[str, Band]]:
@@ -68,8 +64,7 @@ def sensitivity(stack: Stack, environment: str, catalog: Catalog) -> pd.DataFram
         totals = {}
         for level in ("low", "high"):
             value = getattr(band, level)
-            changed = stack.model_copy(update={"environments": {**stack.environments,
-                                                                environment: _with(env, path, Band.of(value))}})
+            changed = with_environment(stack, environment, _with(env, path, Band.of(value)))
             totals[level] = estimate(changed, environment, catalog).total
         rows.append({"input": path, "low": band.low, "typical": band.typical, "high": band.high,
                      "total_at_low": totals["low"], "total_at_high": totals["high"],
@@ -94,8 +89,7 @@ def traffic_growth(stack: Stack, environment: str, catalog: Catalog,
     rows = []
     env = stack.environments[environment]
     for f in factors:
-        changed = stack.model_copy(update={"environments": {**stack.environments,
-                                                            environment: scale_usage(env, f)}})
+        changed = with_environment(stack, environment, scale_usage(env, f))
         est = estimate(changed, environment, catalog)
         rows += [{"factor": f"×{f}", "service": s, "monthly_usd": v} for s, v in est.by_service().items()]
     return pd.DataFrame(rows)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from stackcost.errors import StackcostError, UserError
+from stackcost.regions import DEFAULT_REGION as REGION  # `cost catalog` default; estimates take the config's
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,7 +31,6 @@ app.add_typer(catalog_app, name="catalog")
 import_app = typer.Typer(no_args_is_help=True, help="Build a sizing YAML from infrastructure code.")
 app.add_typer(import_app, name="import")
 
-REGION = "ap-northeast-2"  # the default of `cost catalog` commands (the estimate commands take the config's)
 
 
 def _number(lo: float | None = None, hi: float | None = None, *, above: float | None = None) \

@@ -14,6 +14,7 @@ from pathlib import Path
 from stackcost.catalog import Catalog, PriceRecord
 from stackcost.estimate import HOURS_PER_MONTH, Estimate, estimate
 from stackcost.services.base import n
+from stackcost.sizing.edit import edited, with_environment
 from stackcost.sizing.load import load_stack
 from stackcost.sizing.model import Stack
 from stackcost.util import plain, write_atomic
@@ -161,8 +162,7 @@ def render_92(stack: Stack, catalog: Catalog) -> str:
             lines.append(f"| {r.region} | Fargate x86 {r.attributes.get('resource')} | {plain(r.price)} | "
                          f"{plain(on_demand)} | {_pct(1 - r.price / on_demand)} |")
     built = estimate(stack, "staging", catalog)
-    single = Stack(region=stack.region, environments={**stack.environments, "staging": staging.model_copy(
-        update={"nat": staging.nat.model_copy(update={"gateways": 1})})})
+    single = with_environment(stack, "staging", edited(staging, {"nat.gateways": 1}))
     one_nat = estimate(single, "staging", catalog)
     prod_est = estimate(stack, "production", catalog)
     svc = staging.fargate[0] if staging.fargate else None

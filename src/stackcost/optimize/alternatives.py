@@ -16,6 +16,7 @@ from stackcost.estimate import EstimateError, cents, environment_components
 from stackcost.optimize.options import Option, priced, unavailable
 from stackcost.services import aurora, burstable, cloudfront, elasticache, fargate, rds
 from stackcost.services.base import n, resolve
+from stackcost.sizing.edit import edited
 from stackcost.sizing.model import Band, Environment, FargateService
 
 # A change paired with the environment it leads to (None: a saving outside the sizing model, e.g. a CloudFront
@@ -62,13 +63,11 @@ def compare(name: str, base: Environment, new: Environment, catalog: Catalog, *,
 
 
 def _replace_service(env: Environment, svc: FargateService, **update: Any) -> Environment:
-    return env.model_copy(update={"fargate": [s.model_copy(update=update) if s.name == svc.name else s
-                                              for s in env.fargate]})
+    return edited(env, {f"fargate.{svc.name}.{k}": v for k, v in update.items()})
 
 
 def _sub(env: Environment, section: str, **update: Any) -> Environment:
-    model = getattr(env, section)
-    return env.model_copy(update={section: model.model_copy(update=update)})
+    return edited(env, {f"{section}.{k}": v for k, v in update.items()})
 
 
 # -- Fargate -------------------------------------------------------------------------------------------------
@@ -148,7 +147,7 @@ def schedule(name: str, env: Environment, catalog: Catalog, ctx: Context) -> lis
     if name == "production":
         return []
     h = ctx.schedule_hours
-    new = env.model_copy(update={"fargate": [s.model_copy(update={"hours_per_month": h}) for s in env.fargate]})
+    new = edited(env, {f"fargate.{s.name}.hours_per_month": h for s in env.fargate})
     if env.rds is not None:
         new = _sub(new, "rds", hours_per_month=h)
     return [compare(name, env, new, catalog, option=f"Office hours only ({n(h)} h/month: 12 h × 22 days)",
@@ -184,7 +183,7 @@ def s3_endpoint(name: str, env: Environment, catalog: Catalog, ctx: Context) -> 
 def public_ipv4(name: str, env: Environment, catalog: Catalog, ctx: Context) -> list[Alternative]:
     if env.other.extra_public_ipv4 == 0:
         return []
-    new = env.model_copy(update={"other": env.other.model_copy(update={"extra_public_ipv4": 0})})
+    new = _sub(env, "other", extra_public_ipv4=0)
     return [compare(name, env, new, catalog, option=f"Release {env.other.extra_public_ipv4} extra public IPv4",
                     kind="network", risk="medium", line="extra public IPv4",
                     constraint="every public IPv4 is billed hourly, in use or idle")]
@@ -291,9 +290,7 @@ def aurora_graviton(name: str, env: Environment, catalog: Catalog, ctx: Context)
     for i, inst in enumerate(au.instances):
         if inst.instance_class == aurora.SERVERLESS or not (new_cls := _graviton_class(inst.instance_class)):
             continue
-        instances = [x.model_copy(update={"instance_class": new_cls}) if j == i else x
-                     for j, x in enumerate(au.instances)]
-        out.append(compare(name, env, _sub(env, "aurora", instances=instances), catalog,
+        out.append(compare(name, env, edited(env, {f"aurora.instances.{i}.instance_class": new_cls}), catalog,
                            option=f"Aurora {inst.instance_class} → {new_cls} (Graviton)", kind="graviton",
                            risk="medium", service=aurora.SERVICE, line=f"Aurora {inst.instance_class}",
                            constraint="instance class change: readers first, then a failover to a new writer"))
@@ -315,8 +312,8 @@ def aurora_reserved(name: str, env: Environment, catalog: Catalog, ctx: Context)
             out.append((unavailable(environment=name, service=aurora.SERVICE, line=f"Aurora {inst.instance_class}",
                                     option=f"Aurora reserved instance {inst.instance_class} ({years}yr)",
                                     kind="reserved", on_demand=on_demand, term_years=years,
-                                    constraint="Aurora reserved instances exist, but no ap-northeast-2 rate is in "
-                                               "the catalog's sources: not priced"), None))
+                                    constraint=f"Aurora reserved instances exist, but no {catalog.region} rate is "
+                                               "in the catalog's sources: not priced"), None))
     return out
 
 

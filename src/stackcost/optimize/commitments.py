@@ -226,7 +226,10 @@ def compute_sp_discounts(catalog: Catalog, architecture: str) -> tuple[Discounts
             out.setdefault(key, {})[sp.attributes["resource"]] = 1 - sp.price / od.price
             where[key] = [catalog.region]
     else:
-        for region in ("us-east-1", "us-west-2"):
+        # Reference rates of other regions (stored with confidence "reference"), in a stable order.
+        refs = catalog.find("AmazonECS", term="SavingsPlan", region=None, include_reference=True,
+                            cpuArchitecture=arch, savingsPlanType="Compute")
+        for region in sorted({r.region for r in refs if r.region != catalog.region}):
             for sp in catalog.find("AmazonECS", term="SavingsPlan", region=region, include_reference=True,
                                    cpuArchitecture=arch, savingsPlanType="Compute"):
                 od_text = sp.attributes.get("onDemandUsd", "")

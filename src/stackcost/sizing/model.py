@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from stackcost.regions import DEFAULT_REGION
 from stackcost.sizing import fargate_sizes
 from stackcost.util import plain
 
@@ -355,7 +356,7 @@ class Environment(_Strict):
 
 
 class Stack(_Strict):
-    region: str = "ap-northeast-2"
+    region: str = DEFAULT_REGION
     environments: dict[str, Environment]
     # Billing tag values that mean an environment, beyond its own name: {production: [prod, prd]} (cost report).
     tag_values: dict[str, list[str]] = {}

@@ -13,12 +13,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from stackcost.regions import DEFAULT_REGION
 from stackcost.sizing import fargate_sizes
 from stackcost.sizing.load import PRESET, parse_stack, preset_text
 from stackcost.terraform.expr import Scope, Unresolved, known, value
 from stackcost.terraform.load import Instance, ModuleFinder, Tree, read_var_file, walk
 
-DEFAULT_REGION = "ap-northeast-2"
 PRESET_NOTE = f"assumption: {PRESET} typical usage (Terraform cannot know it)"
 NOT_IN_PRESET = "assumption: not in the code nor the preset; set your own (0 = not counted)"
 

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from stackcost.catalog import Catalog
 from stackcost.errors import StackcostError
 from stackcost.sizing import fargate_sizes
+from stackcost.sizing.edit import EditError, resolve_path, with_environment
 from stackcost.sizing.load import format_errors
 from stackcost.sizing.model import Environment, Stack, is_band_dict
 from stackcost.util import plain
@@ -145,26 +146,11 @@ def class_sort_key(name: str) -> tuple[str, int, str]:
 
 
 def _resolve(env: dict[str, Any], path: str) -> tuple[Any, str]:
-    """(container, key) of a path in an environment dict; fargate.<name> picks the service by name."""
-    parts = path.split(".")
-    node: Any = env
-    if parts[0] == "fargate":
-        if len(parts) < 3:
-            raise ScenarioError(f"{path}: expected fargate.<service>.<field>")
-        node = next((s for s in env.get("fargate", []) if s["name"] == parts[1]), None)
-        if node is None:
-            raise ScenarioError(f"{path}: no Fargate service {parts[1]!r}")
-        parts = parts[2:]
-    for p in parts[:-1]:
-        if isinstance(node, list) and p.isdigit() and int(p) < len(node):  # aurora.instances.<i>.<field>
-            node = node[int(p)]
-            continue
-        if not isinstance(node, dict) or node.get(p) is None:
-            raise ScenarioError(f"{path}: {p!r} is not in this environment")
-        node = node[p]
-    if not isinstance(node, dict) or parts[-1] not in node:
-        raise ScenarioError(f"{path}: unknown setting")
-    return node, parts[-1]
+    """(container, key) of a knob's path (sizing.edit resolves it; its error is the page's one line)."""
+    try:
+        return resolve_path(env, path)
+    except EditError as exc:
+        raise ScenarioError(str(exc)) from None
 
 
 def get(env: dict[str, Any], path: str) -> Any:
@@ -406,7 +392,7 @@ def _description(path: str) -> str | None:
 
 
 def stack_with(stack: Stack, environment: str, env: Environment) -> Stack:
-    return stack.model_copy(update={"environments": {**stack.environments, environment: env}})
+    return with_environment(stack, environment, env)
 
 
 def scenario_yaml(stack: Stack, environment: str, env: Environment) -> str:

@@ -18,7 +18,7 @@ from stackcost.catalog.refresh.merge import Diff, Source, merge
 from stackcost.catalog.refresh.pricelist import Fetched
 from stackcost.catalog.store import CatalogError, catalog_lock, read_manifest, write_catalog
 from stackcost.paths import region_dir
-from stackcost.regions import GLOBAL
+from stackcost.regions import DEFAULT_REGION, GLOBAL
 
 GLOBAL_OFFERS = ("AmazonCloudFront", "AmazonRoute53")  # one price list for every region
 
@@ -122,7 +122,7 @@ def fetch(source: str, offers: list[str], region: str, catalog: Catalog, *, endp
     return fetched, sources
 
 
-def refresh(source: str, *, region: str = "ap-northeast-2", services: list[str] | None = None,
+def refresh(source: str, *, region: str = DEFAULT_REGION, services: list[str] | None = None,
             endpoint: str | None = None, profile: str | None = None, spot_url: str | None = None,
             root: Path | None = None, dry_run: bool = False, force: bool = False,
             max_loss: float = DEFAULT_MAX_LOSS, http: Any = None, session: Any = None,
