@@ -18,15 +18,17 @@ $(VENV)/.test-deps: $(BIN)/cost
 estimate: $(BIN)/cost
 	$(BIN)/cost estimate production
 
-# The browser tests drive Debian's chromium (Playwright's own browser download does not work here).
+# The browser tests drive Debian's chromium (Playwright's own browser download does not work here); the terminal
+# tests run the CLI in tmux at 80 and 120 columns.
 CHROMIUM := /usr/bin/chromium
+TMUX     := /usr/bin/tmux
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-$(CHROMIUM):
+$(CHROMIUM) $(TMUX):
 	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium tmux
 
-test: $(VENV)/.test-deps $(CHROMIUM)
+test: $(VENV)/.test-deps $(CHROMIUM) $(TMUX)
 	$(BIN)/ruff check src tests bench app.py
 	$(BIN)/mypy
 	$(BIN)/pytest
@@ -34,6 +36,9 @@ test: $(VENV)/.test-deps $(CHROMIUM)
 bench: $(VENV)/.test-deps
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/bulk_parse.py
+	$(BIN)/python bench/terraform_import.py
+	$(BIN)/python bench/billing.py
+	$(BIN)/python bench/hostile_inputs.py
 
 # The README's screenshots of the what-if page (desktop 1440x900, phone 390x844), taken by the browser test.
 screenshot: $(VENV)/.test-deps $(CHROMIUM)
