@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from stackcost.catalog import Catalog, PriceRecord
+from stackcost.catalog import Catalog, PriceNotFound, PriceRecord
 from stackcost.services.base import Component, Levels, n
 from stackcost.sizing.model import Environment, Stack
 
@@ -85,7 +85,13 @@ def allocate(components: list[Component], used: Used, catalog: Catalog) -> tuple
         if pool is None:
             out.append(c)
             continue
-        rec = _record(pool, catalog)
+        try:
+            rec = _record(pool, catalog)
+        except PriceNotFound:
+            # The region's price data states no such allowance: none is subtracted (never an invented one).
+            out.append(replace(c, assumption=f"{c.assumption}; no {pool.label} free allowance in the "
+                                             f"{catalog.region} catalog: none subtracted"))
+            continue
         size = Decimal(rec.tier_end or 0)
         before = used.get(pool.key, Levels.of(0))
         take = Levels(*(min(max(size - getattr(before, lv), Decimal(0)), getattr(c.quantity, lv)) for lv in LEVELS))

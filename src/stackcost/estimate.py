@@ -179,7 +179,8 @@ def _resolved(env: Environment, catalog: Catalog, name: str = "") -> list[Entry]
             components = fn(env, catalog)
         except PriceNotFound as exc:  # a catalog fact the pricer needed to shape its lines
             out.append(unpriced_item(_service_label(fn), "(whole service)", "", Decimal(0), False,
-                                     "the pricer needed a catalog fact that is missing", str(exc)))
+                                     "the pricer needed a catalog fact that is missing",
+                                     f"{exc} in {catalog.region}".removeprefix("no price in the catalog for ")))
             continue
         except AmbiguousPrice as exc:
             raise EstimateError(f"{where}{exc}") from None

@@ -50,7 +50,7 @@ def find_gaps(records: list[PriceRecord], region: str) -> list[dict[str, str]]:
             if (lease, opt) not in found:
                 gaps.append({"service": service, "term": "SavingsPlan", "offering": f"{label} {lease}yr {opt}",
                              "status": "no rate for this region in the source data"})
-    priced = {r.service for r in records}
+    priced = {r.service for r in records if r.term != "FreeTier"}  # an allowance alone prices nothing
     for entry in SERVICES:
         if entry.catalog_services and not priced & set(entry.catalog_services) \
                 and entry.offer_codes[0] not in _GLOBAL_OFFERS:
