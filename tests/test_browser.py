@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from stackcost.ui.serve import CHROMIUM_ARGS, SETTLED_JS, streamlit_server
+from tests.test_ui import ONE_MORE_TASK, PRODUCTION  # hand-worked from the published prices
 
 CHROMIUM = os.environ.get("STACKCOST_CHROMIUM", "/usr/bin/chromium")
 DESKTOP = {"width": 1440, "height": 900}
@@ -82,12 +84,12 @@ def test_changing_the_task_count_changes_the_total(server: str, browser: Any, tm
 
     page = browser.new_page(viewport=DESKTOP)
     page.goto(server, wait_until="domcontentloaded")
-    total = _settled(page, "$590.32")
+    total = _settled(page, f"${PRODUCTION:,.2f}")
     page.screenshot(path=str(_shots(tmp_path) / "ui-desktop.png"))
     tasks = page.get_by_label("Running tasks", exact=True)
     tasks.fill("3")
     tasks.press("Enter")
-    expect(total).to_contain_text("$673.21", timeout=30_000)
+    expect(total).to_contain_text(f"${PRODUCTION + ONE_MORE_TASK:,.2f}", timeout=30_000)
     expect(total).to_contain_text("+$82.89")
     page.wait_for_url("**fargate.api.tasks=3**", timeout=10_000)
     # Scrolled to the last knob section, the total is still on screen, at the new value.
@@ -99,7 +101,7 @@ def test_changing_the_task_count_changes_the_total(server: str, browser: Any, tm
 def test_phone_keeps_the_total_in_view(server: str, browser: Any, tmp_path: Path) -> None:
     page = browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     page.goto(server, wait_until="domcontentloaded")
-    total = _settled(page, "$590.32")
+    total = _settled(page, f"${PRODUCTION:,.2f}")
     assert _in_view(page, total)
     page.screenshot(path=str(_shots(tmp_path) / "ui-phone.png"))
     # The knobs come first on a phone and run long: far down the page the total is still at the top.
@@ -114,7 +116,7 @@ def test_a_krw_link_shows_won_everywhere(server: str, browser: Any, tmp_path: Pa
 
     page = browser.new_page(viewport=DESKTOP)
     page.goto(f"{server}/?cur=KRW&krw=1400&krw_date=2026-11-26", wait_until="domcontentloaded")
-    _settled(page, "₩826,448")  # 590.32 × 1,400
+    _settled(page, f"₩{(PRODUCTION * 1400).quantize(Decimal(1), rounding=ROUND_HALF_UP):,}")  # hand total × 1,400
     page.get_by_role("tab", name="Charts").click()
     charts = page.get_by_test_id("stVegaLiteChart")
     expect(charts.first).to_be_visible(timeout=30_000)

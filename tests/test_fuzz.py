@@ -31,9 +31,6 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 # Readers other branches own fail today: find one failure fast, without shrinking it (the report lists them).
 KNOWN_FAILING = settings(max_examples=30, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-OWN_CUR = "owned by #15 billing branch (report/actuals.py)"
-OWN_TF = "owned by #14 terraform branch (terraform/)"
-OWN_OPT = "owned by the lead (optimize/sp_sizing.py)"
 
 
 @pytest.fixture(autouse=True)
@@ -269,10 +266,8 @@ def test_values_at_the_magnitude_limit_price_without_arithmetic_errors() -> None
     assert priced > 100
 
 
-OWN_UI = "owned by #19 readability branch (ui/scenario.py coerces query values)"
 
 
-@pytest.mark.xfail(strict=False, reason=OWN_UI)
 @pytest.mark.parametrize(("path", "text"), [("fargate.api.tasks", "2.7"), ("rds.multi_az", "banana")])
 def test_page_query_values_are_not_coerced(page_knobs: tuple[Environment, list[str]], path: str, text: str) -> None:
     """`tasks=2.7` must not become 2 tasks, nor `multi_az=banana` false: refused, or kept exactly."""

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from stackcost.catalog import Catalog
 from stackcost.errors import StackcostError
+from stackcost.safeio import MAX_MAGNITUDE
 from stackcost.sizing import fargate_sizes
 from stackcost.sizing.edit import EditError, resolve_path, with_environment
 from stackcost.sizing.load import format_errors
@@ -165,17 +166,19 @@ def _number(text: str, path: str) -> Decimal:
     try:
         d = Decimal(text)
     except InvalidOperation:
-        raise ScenarioError(f"{path}: {text!r} is not a number") from None
+        raise ScenarioError(f"{path}: {text[:40]!r} is not a number") from None
     if not d.is_finite() or d < 0:
-        raise ScenarioError(f"{path}: {text!r} must be a number >= 0")
+        raise ScenarioError(f"{path}: {text[:40]!r} must be a number >= 0")
+    if d > MAX_MAGNITUDE:  # 1e9999999 would make int() build a ten-million-digit number
+        raise ScenarioError(f"{path}: {text[:40]!r} is too large")
     return d
 
 
 def _whole(text: str, path: str) -> int:
-    """A count: "3" or "3.0", never "2.7" silently made 2."""
+    """A count: "3" or "3.0", never "2.7" silently made 2, never a number too large to be a count."""
     d = _number(text, path)
     if d != d.to_integral_value():
-        raise ScenarioError(f"{path}: {text!r} is not a whole number")
+        raise ScenarioError(f"{path}: {text[:40]!r} is not a whole number")
     return int(d)
 
 
