@@ -319,12 +319,33 @@ def test_bad_input_is_one_line(repo: tuple[Path, dict[str, str]], args: list[str
     assert r.stdout == ""
 
 
-def test_plan_json_says_not_supported_yet(tmp_path: Path, repo: tuple[Path, dict[str, str]]) -> None:
+def test_plan_json_sides(tmp_path: Path, repo: tuple[Path, dict[str, str]]) -> None:
+    """A real plan (infracost's test data, tests/fixtures/terraform-plans/SOURCE) against the same plan with its two
+    `for_each` NAT Gateways removed by the test: two of four gateways fewer, in the plan's region (us-east-1)."""
+    import csv
+
     root, _ = repo
-    plan = tmp_path / "plan.json"
-    plan.write_text('{"format_version": "1.2"}', encoding="utf-8")
-    r = cost(root, str(plan), "HEAD", "--path", "terraform")
-    assert r.returncode == 2 and "not supported yet" in r.stderr and "Traceback" not in r.stderr
+    real = Path(__file__).parent / "fixtures" / "terraform-plans" / "sync_usage_file.json"
+    doc = json.loads(real.read_text(encoding="utf-8"))
+    res = doc["planned_values"]["root_module"]["resources"]
+    doc["planned_values"]["root_module"]["resources"] = [r for r in res if not r["address"].startswith(
+        "aws_nat_gateway.example_each")]
+    fewer = tmp_path / "fewer.json"
+    fewer.write_text(json.dumps(doc), encoding="utf-8")
+    r = cost(root, str(real), str(fewer), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    (prod,) = json.loads(r.stdout)["environments"]
+    with (Path(__file__).parent / "fixtures" / "aws-prices" / "regions" / "us-east-1_prices.csv").open() as fh:
+        hour = Decimal(next(row["price_usd"] for row in csv.DictReader(fh)
+                            if row["usage_type"] == "NatGateway-Hours"))  # "0.045"
+    hours = cents(HOURS * 4 * hour) - cents(HOURS * 2 * hour)
+    nat = [c for c in prod["changes"] if c["service"] == "NAT Gateway" and "Hrs" not in c["component"]
+           and c["component"].endswith("NAT Gateway(s)")]
+    assert len(nat) == 1 and nat[0]["status"] == "changed" and Decimal(nat[0]["delta_usd"]) == -hours
+    broken = tmp_path / "plan.json"
+    broken.write_text('{"format_version": "1.2"}', encoding="utf-8")
+    bad = cost(root, str(broken), "HEAD", "--path", "terraform")
+    assert bad.returncode == 2 and bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr
 
 
 def test_a_side_that_cannot_be_priced_is_named(tmp_path: Path) -> None:

@@ -45,9 +45,19 @@ def terraform_environment(directory: Path, var_files: list[Path], env: str | Non
 
 
 def plan_environments(path: Path, env: str | None) -> dict[str, Stack]:
-    """A `terraform show -json` plan. The plan reader lives on the terraform branch; until it is merged this says so."""
-    raise DiffError(f"{path}: Terraform plan JSON is not supported yet by cost diff (give the Terraform directory "
-                    "or a git ref with --path instead)")
+    """A `terraform show -json` plan: its one environment (`--env`, else the plan's var.environment, else
+    production), imported as `cost import terraform --plan` imports it."""
+    from stackcost.terraform.build import build
+    from stackcost.terraform.emit import to_yaml
+    from stackcost.terraform.plan import read_plan
+
+    tree, code_region, _ = read_plan(path)
+    if code_region:
+        tree.providers = []
+    plan_env = tree.variables.get("environment")
+    name = env or (plan_env if isinstance(plan_env, str) and plan_env else "production")
+    imported = build(tree, name, code_region, f"plan {path}")
+    return {imported.environment: parse_stack(to_yaml(imported, f"plan {path}"), f"{path} (plan)")}
 
 
 # -- Terraform inventory: which resource blocks exist (to flag added resources no line prices) ----------------

@@ -143,6 +143,13 @@ def tables(r: Report) -> list[Table]:
     summary.rows.append(vat_row(f"Total {label} incl. VAT",
                                 None if vat_base is None or vat is None else vat_base + vat))
     summary.vat_rate = o.vat_rate
+    from stackcost.report.billing.present import billing_tables, unallocated_row
+
+    # Spend no environment's tag claims is shown under the totals (it is in no environment's total), never hidden.
+    unallocated = unallocated_row(r)
+    if unallocated is not None:
+        summary.row_kinds[len(summary.rows)] = "unallocated"
+        summary.rows.append(unallocated + ([None] if rate else []))
     notes = [f"Amounts in USD before VAT unless marked. Variances flagged beyond {o.threshold_pct.normalize():f}% "
              f"and ${o.threshold_usd.normalize():f}."]
     if rate:
@@ -199,6 +206,7 @@ def tables(r: Report) -> list[Table]:
                             e.forecast, None if pf is None or e.forecast is None else e.forecast - pf,
                             Decimal(p["estimate_month"]) if p.get("estimate_month") else None, e.estimate_month])
         out.append(ch)
+    out += billing_tables(r)  # the source, charge lines, unallocated spend, usage types against the estimate
     out.append(assumptions(r))
     return out
 
