@@ -291,3 +291,15 @@ def test_risk_survives_leaving_its_tab(at: AppTest) -> None:
     assert at.query_params["risk"] in ("high", ["high"])
     _open(at, "Commitments")
     assert at.radio(key="risk").value == "high"
+
+
+def test_compare_with_the_baseline_pairs_the_changed_line(at: AppTest) -> None:
+    # One more task: the two Fargate lines change (paired, not removed and added), by the hand-worked amounts.
+    _knob(at, "fargate.api.tasks").set_value(3).run()
+    _open(at, "Compare")
+    html = "".join(h.proto.body for h in at.get("html"))
+    vcpu = _cents(3 * H * 2 * VCPU_H) - _hand("api: vCPU")  # 730 × 2 × 0.04656 more: 67.97
+    assert f"+${vcpu:,.2f}" in html and "api: vCPU (x86_64)" in html
+    assert "removed" not in html.lower()
+    (metric,) = [m for m in at.metric if "against baseline" in m.label]
+    assert metric.delta == f"+${ONE_MORE_TASK:,.2f}"

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from stackcost.catalog import Catalog
+from stackcost.errors import StackcostError
 from stackcost.estimate import Estimate, EstimateError, estimate
 from stackcost.regions import DEFAULT_REGION
 from stackcost.render import estimate as render_estimate
@@ -376,14 +377,17 @@ def _results(est: Estimate, base: Estimate, scenario: Stack, env_name: str, cata
         st.caption("Changed from the config: " + ", ".join(f"{k} = {v}" for k, v in overrides.items()))
 
     # Only the open tab runs (charts and the optimizer cost more than the rest of the page together).
-    tab_items, tab_charts, tab_commit, tab_export = st.tabs(["Line items", "Charts", "Commitments", "Export"],
-                                                            key="results_tab", on_change="rerun")
+    tab_items, tab_charts, tab_compare, tab_commit, tab_export = st.tabs(
+        ["Line items", "Charts", "Compare", "Commitments", "Export"], key="results_tab", on_change="rerun")
     if tab_items.open is not False:
         with tab_items:
             _line_items(est, money)
     if tab_charts.open:
         with tab_charts:
             _charts(est, base, scenario, env_name, catalog, money)
+    if tab_compare.open:
+        with tab_compare:
+            _compare(est, base, env_name, catalog, money)
     if tab_commit.open:
         with tab_commit:
             _commitments(scenario, env_name, money)
@@ -437,6 +441,44 @@ def _charts(est: Estimate, base: Estimate, scenario: Stack, env_name: str, catal
         rows += [{"environment": name, "service": s, "monthly": float(v) * money.factor}
                  for s, v in e.by_service().items()]
     st.altair_chart(charts.environments(pd.DataFrame(rows), money.code), width="stretch")
+
+
+def _compare(est: Estimate, base: Estimate, env_name: str, catalog: Catalog, money: Money) -> None:
+    """This scenario against the baseline, or against a second sizing YAML: lines paired by the same stable key as
+    `cost compare` and `cost diff` (a class that changed is one changed line)."""
+    other = st.file_uploader("Compare with another sizing YAML (else: the config as loaded, before the knobs)",
+                             type=["yaml", "yml"], key="compare_upload")
+    label = "baseline"
+    against = base
+    if other is not None:
+        try:
+            stack = parse_stack(other.getvalue().decode("utf-8", errors="replace"), other.name)
+            if env_name not in stack.environments:
+                raise ConfigError([f"{other.name} has no environment {env_name!r}"])
+            against, label = estimate(stack, env_name, load_catalog(stack.region)), other.name
+        except StackcostError as exc:
+            st.error(str(exc))
+            return
+    rows = []
+    for _, a, b in render_estimate.compare_pairs(against, est):
+        before = None if a is None or a.unpriced else a.monthly_usd
+        after = None if b is None or b.unpriced else b.monthly_usd
+        if before == after and a is not None and b is not None and a.component == b.component:
+            continue
+        line = b or a
+        assert line is not None
+        what = f"{a.component} → {b.component}" if a and b and a.component != b.component else line.component
+        diff = (after or Decimal(0)) - (before or Decimal(0))
+        rows.append([line.service, what, money(before) if before is not None else "—",
+                     money(after) if after is not None else "—", ("+" if diff > 0 else "") + money(diff)])
+    change = est.total - against.total
+    st.metric(f"This scenario against {label}", money(est.total),
+              delta=("+" if change > 0 else "") + money(change), delta_color="inverse")
+    if not rows:
+        st.caption("No line differs.")
+        return
+    cols = ["Service", "Line", label, "This scenario", "Difference"]
+    st.html(_html_table(pd.DataFrame(rows, columns=cols), numeric={label, "This scenario", "Difference"}))
 
 
 def _export(est: Estimate, scenario: Stack, env_name: str) -> None:
