@@ -31,7 +31,7 @@ $(CHROMIUM) $(TMUX):
 test: $(VENV)/.test-deps $(CHROMIUM) $(TMUX)
 	$(BIN)/ruff check src tests bench app.py
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 bench: $(VENV)/.test-deps
 	$(BIN)/python bench/run.py
