@@ -116,3 +116,23 @@ def test_global_prices_are_shared_not_copied() -> None:
             assert all("global price" not in json.loads(line)["description"] for line in lines)
     assert {"AmazonCloudFront", "AmazonRoute53"} <= set(json.loads((root / "global" / "manifest.json").read_text())
                                                         ["offers"])
+
+
+def test_new_services_in_another_region_by_hand(stack: Stack) -> None:
+    """Issue #13's NLB and interface endpoints in us-east-1, from us-east-1's own price strings."""
+    data = stack.model_dump(mode="json")
+    prod = data["environments"]["production"]
+    prod["nlb"] = {"load_balancers": 1, "availability_zones": 2, "internet_facing": False,
+                   "new_connections_per_s": 1, "active_connections_per_min": 100, "processed_gb_per_h": 0.1}
+    prod["vpc_endpoints"] = {"interface_endpoints": 3, "availability_zones": 2, "data_processed_gb": 50}
+    data["region"] = "us-east-1"
+    est = estimate(Stack.model_validate(data), "production", Catalog.load("us-east-1"))
+    r = "us-east-1"
+    # us-east-1_prices.csv: "Network Load Balancer Hours" 0.0225/h, "Hourly charge for VPC Endpoints per Hrs"
+    # 0.01/h, "... data processed by VPC Endpoints per GB from 0 to 1048576" 0.01/GB
+    assert _line(est, "NLB", "1 load balancer") == _c(H * _price(r, "Elastic Load Balancing",
+                                                                 "Network Load Balancer Hours"))
+    assert _line(est, "VPC endpoints", "3 interface endpoint") == _c(
+        3 * 2 * H * _price(r, "VPC", "Hourly charge for VPC Endpoints per Hrs"))
+    assert _line(est, "VPC endpoints", "data processed") == _c(50 * _price(
+        r, "VPC", "Charge for per GB data processed by VPC Endpoints per GB from 0 to 1048576"))
