@@ -13,7 +13,7 @@ from typing import Any
 
 from stackcost.report import svg
 from stackcost.report.model import Report, c
-from stackcost.report.tables import STATUS_COLOURS, Pct, Table, Won, cell_text, headline, price_lines, tables
+from stackcost.report.tables import STATUS_COLOURS, Pct, Qty, Table, Won, cell_text, headline, price_lines, tables
 
 
 def _cell(v: Any) -> str:
@@ -48,7 +48,7 @@ def _html_table(t: Table) -> str:
     for i, row in enumerate(t.rows):
         cells = []
         for h, v in zip(t.headers, row, strict=False):
-            numeric = isinstance(v, Decimal | Won | Pct)
+            numeric = isinstance(v, Decimal | Won | Pct | Qty)
             cls = ' class="n"' if numeric else (' class="flag"' if v == "⚠ check" else "")
             if h == "Status" and v in STATUS_COLOURS:
                 cls = f' style="color:{STATUS_COLOURS[v]};font-weight:bold"'

@@ -27,6 +27,13 @@ class Won:
 
 
 @dataclass(frozen=True)
+class Qty:
+    """A quantity in some unit (GB, hours, requests): a number, shown with two decimals, never money."""
+
+    value: Decimal | None
+
+
+@dataclass(frozen=True)
 class Pct:
     value: Decimal | None  # in percent: 50 = 50 %
 
@@ -63,6 +70,8 @@ def cell_text(v: Any) -> str:
         return "—" if v.value is None else f"₩{v.value:,}"
     if isinstance(v, Pct):
         return pct(v.value)
+    if isinstance(v, Qty):
+        return "—" if v.value is None else f"{v.value:,.2f}"
     if isinstance(v, Decimal):
         return money(v)
     return "—" if v is None else str(v)

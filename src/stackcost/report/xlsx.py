@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from stackcost.report.model import EnvReport, Report, c
-from stackcost.report.tables import Pct, Table, Won, headline, tables
+from stackcost.report.tables import Pct, Qty, Table, Won, headline, tables
 from stackcost.util import atomic_target
 
 USD = '"$"#,##0.00;-"$"#,##0.00'
@@ -40,6 +40,9 @@ def _write_value(cell: Any, v: Any) -> None:
     elif isinstance(v, Pct):
         if v.value is not None:
             cell.value, cell.number_format = float(v.value / 100), PERCENT
+    elif isinstance(v, Qty):
+        if v.value is not None:
+            cell.value, cell.number_format = float(v.value), "#,##0.00"
     elif isinstance(v, Decimal):
         cell.value, cell.number_format = float(c(v) or 0), USD
     elif v is not None and v != "":

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from stackcost.report.model import Report
-from stackcost.report.tables import Table
+from stackcost.report.tables import Qty, Table
 
 
 def unallocated_row(r: Report) -> list[Any] | None:
@@ -56,11 +56,8 @@ def billing_tables(r: Report) -> list[Table]:
                              ["Service", "Usage type", "Unit", "Actual quantity", "Actual to date",
                               "Estimate assumed to date", "Estimate to date", "Estimate line", "Sizing field",
                               "Observed value (per 730 h)"],
-                             [[_q(v) if i in (3, 5, 9) else v for i, v in enumerate(row)] for row in rows],
+                             [[Qty(v) if i in (3, 5, 9) and not isinstance(v, str) else v
+                               for i, v in enumerate(row)] for row in rows],
                              "Observed value: the bill's rate as the sizing field's value (tasks for Fargate); "
                              "`cost report --suggest-calibration` prints the `cost calibrate` command."))
     return out
-
-
-def _q(v: Any) -> str:
-    return "—" if v is None else f"{v:,.2f}"
