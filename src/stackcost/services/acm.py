@@ -4,10 +4,11 @@ considered (the catalog record is the documented no-charge rule, with its source
 from __future__ import annotations
 
 from stackcost.catalog import Catalog
+from stackcost.registry import by_id
 from stackcost.services.base import Component, fixed
 from stackcost.sizing.model import Environment
 
-SERVICE = "ACM"
+SERVICE = by_id("acm").label
 
 
 def components(env: Environment, catalog: Catalog) -> list[Component]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from stackcost.catalog import Catalog, PriceRecord
+from stackcost.registry import by_id
 from stackcost.services import burstable
 from stackcost.services.base import Component, fixed, n
 from stackcost.sizing.model import Aurora, AuroraInstance, Band, Environment
 
-SERVICE = "Aurora"
+SERVICE = by_id("aurora").label
 ENGINE = {"aurora-postgresql": "Aurora PostgreSQL", "aurora-mysql": "Aurora MySQL"}
 CONFIG = {"standard": "Aurora Standard", "io-optimized": "Aurora I/O-Optimized"}
 SERVERLESS = "db.serverless"

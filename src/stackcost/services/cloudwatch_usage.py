@@ -4,10 +4,11 @@ stackcost.allowances)."""
 from __future__ import annotations
 
 from stackcost.catalog import Catalog
+from stackcost.registry import by_id
 from stackcost.services.base import Component, fixed, n
 from stackcost.sizing.model import Environment
 
-SERVICE = "CloudWatch"
+SERVICE = by_id("cloudwatch").label
 
 
 def components(env: Environment, catalog: Catalog) -> list[Component]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from stackcost.catalog import Catalog
+from stackcost.registry import by_id
 from stackcost.services.base import Component, n
 from stackcost.sizing.model import Band, Environment
 
-SERVICE = "ElastiCache Serverless"
+SERVICE = by_id("elasticache_serverless").label
 ENGINE = {"redis": "Redis", "valkey": "Valkey"}
 # The minimum data stored a serverless cache is metered for (ElastiCache pricing page): 1 GB for Redis OSS,
 # 100 MB for Valkey (lowered when ElastiCache Serverless for Valkey launched, 2024-10).

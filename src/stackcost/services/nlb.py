@@ -9,10 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from stackcost.catalog import Catalog
+from stackcost.registry import by_id
 from stackcost.services.base import Component, fixed, n
 from stackcost.sizing.model import NLB, Band, Environment
 
-SERVICE = "NLB"
+SERVICE = by_id("nlb").label
 NEW_CONNECTIONS_PER_NLCU = Decimal(800)
 ACTIVE_CONNECTIONS_PER_NLCU = Decimal(100_000)
 GB_PER_HOUR_PER_NLCU = Decimal(1)

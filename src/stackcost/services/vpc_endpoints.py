@@ -4,10 +4,11 @@ Gateway endpoints (S3, DynamoDB) have no charge and are not listed."""
 from __future__ import annotations
 
 from stackcost.catalog import Catalog
+from stackcost.registry import by_id
 from stackcost.services.base import Component, fixed, n
 from stackcost.sizing.model import Environment
 
-SERVICE = "VPC endpoints"
+SERVICE = by_id("vpc_endpoints").label
 
 
 def components(env: Environment, catalog: Catalog) -> list[Component]:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from stackcost.catalog import Catalog
+from stackcost.registry import by_id
 from stackcost.services.base import Component, n
 from stackcost.sizing.model import Band, Environment
 
-SERVICE = "X-Ray"
+SERVICE = by_id("xray").label
 # The default sampling rule (X-Ray Developer Guide, "Sampling rules"): a reservoir of 1 request per second,
 # then 5 % of the additional requests.
 RESERVOIR_PER_S = Decimal(1)

@@ -14,13 +14,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from stackcost import registry
 from stackcost.catalog.records import PriceRecord
 from stackcost.catalog.refresh.classify import classify, natural_key, record_key
 from stackcost.catalog.refresh.pricelist import Fetched
 
 SP_OFFERS = {"Compute": "AWSComputeSavingsPlan", "Database": "AWSDatabaseSavingsPlans"}
 # A Savings Plans rate is stored under the service it discounts.
-SERVICE_CODES = {"Fargate": "AmazonECS", "RDS PostgreSQL": "AmazonRDS", "ElastiCache": "AmazonElastiCache"}
 
 
 @dataclass
@@ -91,7 +91,7 @@ def _new(f: Fetched, region: str, source: Source) -> PriceRecord | None:
         return None
     service, family, attrs = c
     start, end = _tiers(f, None)
-    service_code = SERVICE_CODES.get(service, f.service_code) if f.term == "SavingsPlan" else f.service_code
+    service_code = (registry.service_code(service) or f.service_code) if f.term == "SavingsPlan" else f.service_code
     return PriceRecord(
         region=region, service=service, service_code=service_code, offer_code=offer_of(f), product_family=family,
         usage_type=f.usage_type, operation=f.attributes.get("operation", ""),
@@ -109,7 +109,7 @@ def _fetched_key(f: Fetched) -> tuple[str, ...] | None:
     if c is None:
         return None
     service, _, attrs = c
-    code = SERVICE_CODES.get(service, f.service_code)
+    code = registry.service_code(service) or f.service_code
     return natural_key(code, f.term, f.lease_years, f.purchase_option, attrs)
 
 
