@@ -78,13 +78,14 @@ def test_what_a_region_lacks_is_unpriced_named_and_listed_as_a_gap(region: str, 
     catalog = Catalog.load(region)
     est = estimate(stack.model_copy(update={"region": region}), "production", catalog)
     missing = {(i.service, i.component) for i in est.unpriced}
-    assert missing == {("Data transfer", "inter-AZ"), ("X-Ray", "(whole service)")}
+    assert missing == {("Data transfer", "inter-AZ"), ("X-Ray", "traces recorded"),
+                       ("X-Ray", "traces retrieved or scanned")}
     for item in est.unpriced:
         assert item.monthly_usd == 0 and region in item.looked_for
     gaps = {g["offering"] for g in catalog.manifest["gaps"]}
     assert {"inter-AZ transfer", "X-Ray prices"} <= gaps
     doc = est.to_json()
-    assert doc["unpriced_count"] == 2
+    assert doc["unpriced_count"] == 3
     assert all(i["monthly_usd"] is None for i in doc["line_items"] if i["unpriced"])
 
 
@@ -95,9 +96,9 @@ def test_strict_turns_an_unpriced_line_into_the_error_and_a_missing_region_is_on
 
     ok = run("estimate", "production", "--region", "eu-west-1", "--format", "json")
     assert ok.returncode == 0 and json.loads(ok.stdout)["region"] == "eu-west-1"
-    assert ok.stderr.count("is unpriced") == 2
+    assert ok.stderr.count("is unpriced") == 3
     strict = run("estimate", "production", "--region", "eu-west-1", "--strict")
-    assert strict.returncode == 2 and strict.stderr.startswith("error: production: 2 line(s) have no price")
+    assert strict.returncode == 2 and strict.stderr.startswith("error: production: 3 line(s) have no price")
     assert strict.stderr.count("\n") == 1
     none = run("estimate", "--region", "sa-east-1")
     assert none.returncode == 2

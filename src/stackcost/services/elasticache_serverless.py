@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from stackcost.catalog import Catalog
 from stackcost.registry import by_id
-from stackcost.services.base import Component, n
+from stackcost.services.base import Component, n, query
 from stackcost.sizing.model import Band, Environment
 
 SERVICE = by_id("elasticache_serverless").label
@@ -26,14 +26,15 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
     gb = sl.data_stored_gb
     least = MINIMUM_GB[sl.engine]
     billed = Band(low=max(gb.low, least), typical=max(gb.typical, least), high=max(gb.high, least))
-    data = catalog.price("AmazonElastiCache", product_family="ElastiCache Serverless", cacheEngine=engine,
-                         chargeType="data-stored")
-    out = [Component(SERVICE, f"{engine} data stored", "GB-Hours", billed.scaled(hours), (data,), usage_based=True,
+    out = [Component(SERVICE, f"{engine} data stored", "GB-Hours", billed.scaled(hours),
+                     price=query("AmazonElastiCache", product_family="ElastiCache Serverless", cacheEngine=engine,
+                         chargeType="data-stored"), usage_based=True,
                      assumption=f"max({n(gb.typical)} GB, the {n(least)} GB minimum) × {n(hours)} h")]
     if sl.ecpu_millions.high > 0:
-        ecpu = catalog.price("AmazonElastiCache", product_family="ElastiCache Serverless", cacheEngine=engine,
-                             chargeType="ecpu")
         out.append(Component(SERVICE, f"{engine} ElastiCache Processing Units", "ECPU",
-                             sl.ecpu_millions.scaled(PER_MILLION), (ecpu,), usage_based=True,
+                             sl.ecpu_millions.scaled(PER_MILLION),
+                             price=query("AmazonElastiCache",
+                                         product_family="ElastiCache Serverless", cacheEngine=engine,
+                             chargeType="ecpu"), usage_based=True,
                              assumption=f"{n(sl.ecpu_millions.typical)} million ECPUs per month"))
     return out

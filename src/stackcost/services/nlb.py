@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from stackcost.catalog import Catalog
 from stackcost.registry import by_id
-from stackcost.services.base import Component, fixed, n
+from stackcost.services.base import Component, fixed, n, query
 from stackcost.sizing.model import NLB, Band, Environment
 
 SERVICE = by_id("nlb").label
@@ -32,20 +32,20 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
         return []
     hours = env.hours_per_month
     lbs = nlb.load_balancers
-    h = catalog.price("AWSELB", product_family="Load Balancer-Network", chargeType="hours")
-    lcu = catalog.price("AWSELB", product_family="Load Balancer-Network", chargeType="lcu")
     per_lb = Band(low=nlcus(nlb, "low"), typical=nlcus(nlb, "typical"), high=nlcus(nlb, "high"))
     out = [
-        Component(SERVICE, f"{lbs} load balancer(s)", "Hrs", fixed(lbs * hours), (h,),
+        Component(SERVICE, f"{lbs} load balancer(s)", "Hrs", fixed(lbs * hours),
+                  price=query("AWSELB", product_family="Load Balancer-Network", chargeType="hours"),
                   assumption=f"{lbs} NLB × {n(hours)} h"),
-        Component(SERVICE, "NLCU-hours", "NLCU-Hrs", per_lb.scaled(lbs * hours), (lcu,), usage_based=True,
+        Component(SERVICE, "NLCU-hours", "NLCU-Hrs", per_lb.scaled(lbs * hours),
+                  price=query("AWSELB", product_family="Load Balancer-Network", chargeType="lcu"), usage_based=True,
                   assumption=f"{n(per_lb.typical)} NLCU/h = max({n(nlb.new_connections_per_s.typical)}/800 new "
                              f"conn/s, {n(nlb.active_connections_per_min.typical)}/100,000 active/min, "
                              f"{n(nlb.processed_gb_per_h.typical)} GB/h) × {n(hours)} h (TCP)"),
     ]
     if nlb.internet_facing:
-        ip = catalog.price("AmazonVPC", chargeType="public-ipv4-in-use")
         out.append(Component(SERVICE, "public IPv4 of the NLB nodes", "Hrs",
-                             fixed(lbs * nlb.availability_zones * hours), (ip,),
+                             fixed(lbs * nlb.availability_zones * hours),
+                             price=query("AmazonVPC", chargeType="public-ipv4-in-use"),
                              assumption=f"{lbs} NLB × {nlb.availability_zones} AZ node addresses × {n(hours)} h"))
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from stackcost.catalog import Catalog
+from stackcost.catalog.vocab import Charge
 from stackcost.services import rds as rds_pricer
 from stackcost.services.base import Component, fixed, n
 from stackcost.sizing.model import Environment
@@ -14,14 +15,11 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
         return []
     hours = rds.hours_per_month or env.hours_per_month
     k = rds.read_replicas
-    inst = catalog.price("AmazonRDS", product_family="Database Instance", databaseEngine="PostgreSQL",
-                         deploymentOption="Single-AZ", instanceType=rds.instance_class)
-    storage = catalog.price("AmazonRDS", product_family="Database Storage", storageType=rds.volume,
-                            deploymentOption="Single-AZ", chargeType="storage")
     return [
         Component(rds_pricer.SERVICE, f"{k} read replica(s) {rds.instance_class} Single-AZ", "Hrs",
-                  fixed(k * hours), (inst,), assumption=f"{k} replicas × {n(hours)} h (same class as the primary)"),
+                  fixed(k * hours), price=rds_pricer.instance_query(rds.instance_class, multi_az=False),
+                  assumption=f"{k} replicas × {n(hours)} h (same class as the primary)"),
         Component(rds_pricer.SERVICE, f"read replica {rds.volume} storage (Single-AZ)", "GB-Mo",
-                  fixed(k * rds.allocated_gb), (storage,),
+                  fixed(k * rds.allocated_gb), price=rds_pricer.storage_query(rds.volume, "Single-AZ", Charge.storage),
                   assumption=f"{k} × {n(rds.allocated_gb)} GB (a replica has its own copy of the storage)"),
     ]

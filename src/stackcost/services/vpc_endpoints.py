@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from stackcost.catalog import Catalog
 from stackcost.registry import by_id
-from stackcost.services.base import Component, fixed, n
+from stackcost.services.base import Component, fixed, n, query
 from stackcost.sizing.model import Environment
 
 SERVICE = by_id("vpc_endpoints").label
@@ -16,14 +16,14 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
     if ep is None or ep.interface_endpoints == 0:
         return []
     hours = env.hours_per_month
-    h = catalog.price("AmazonVPC", chargeType="interface-endpoint-hours")
-    tiers = tuple(catalog.tiers("AmazonVPC", chargeType="interface-endpoint-data"))
     enis = ep.interface_endpoints * ep.availability_zones
     out = [Component(SERVICE, f"{ep.interface_endpoints} interface endpoint(s) × {ep.availability_zones} AZ", "Hrs",
-                     fixed(enis * hours), (h,),
+                     fixed(enis * hours), price=query("AmazonVPC", chargeType="interface-endpoint-hours"),
                      assumption=f"{ep.interface_endpoints} endpoints × {ep.availability_zones} AZs × {n(hours)} h")]
     if ep.data_processed_gb.high > 0:
-        out.append(Component(SERVICE, "data processed", "GB", ep.data_processed_gb, tiers, usage_based=True,
+        out.append(Component(SERVICE, "data processed", "GB", ep.data_processed_gb,
+                             price=query("AmazonVPC",
+                                         chargeType="interface-endpoint-data", tiered=True), usage_based=True,
                              assumption=f"{n(ep.data_processed_gb.typical)} GB/month through the endpoints "
                                         "(tiered per region)"))
     return out

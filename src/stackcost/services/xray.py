@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from stackcost.catalog import Catalog
 from stackcost.registry import by_id
-from stackcost.services.base import Component, n
+from stackcost.services.base import Component, n, query
 from stackcost.sizing.model import Band, Environment
 
 SERVICE = by_id("xray").label
@@ -32,15 +32,15 @@ def components(env: Environment, catalog: Catalog) -> list[Component]:
                     high=recorded_per_s(r.high) * seconds)
     out: list[Component] = []
     if recorded.high > 0:
-        rec = catalog.price("AWSXRay", chargeType="traces-recorded")
-        out.append(Component(SERVICE, "traces recorded", "Traces", recorded, (rec,), usage_based=True,
+        out.append(Component(SERVICE, "traces recorded", "Traces", recorded,
+                             price=query("AWSXRay", chargeType="traces-recorded"), usage_based=True,
                              assumption=f"default sampling at {n(r.typical)} requests/s: min({n(r.typical)}, 1) + "
                                         f"5 % × {n(max(r.typical - 1, Decimal(0)))} = "
                                         f"{n(recorded_per_s(r.typical))} traces/s × {n(seconds)} s (requests "
                                         "taken as steady; the reservoir is per rule, not per task)"))
     if xr.traces_retrieved.high > 0:
-        rec = catalog.price("AWSXRay", chargeType="traces-retrieved")
-        out.append(Component(SERVICE, "traces retrieved or scanned", "Traces", xr.traces_retrieved, (rec,),
+        out.append(Component(SERVICE, "traces retrieved or scanned", "Traces", xr.traces_retrieved,
+                             price=query("AWSXRay", chargeType="traces-retrieved"),
                              usage_based=True,
                              assumption=f"{n(xr.traces_retrieved.typical)} traces per month (retrieved and scanned "
                                         "share one price and one free allowance)"))
