@@ -268,7 +268,7 @@ def aurora_io_optimized(name: str, env: Environment, catalog: Catalog, ctx: Cont
     new = _sub(env, "aurora", storage="io-optimized")
     io, total = aurora.io_share(env, catalog)
     try:
-        optimized = sum((c.cost() for c in aurora.components(new, catalog)), Decimal(0))
+        optimized = sum((resolve(c, catalog).cost() for c in aurora.components(new, catalog)), Decimal(0))
     except (PriceNotFound, AmbiguousPrice):
         optimized = Decimal(0)  # compare() below names the missing price
     why = "switching to I/O-Optimized is allowed once every 30 days (back to Standard at any time); no downtime"
