@@ -17,8 +17,10 @@ def cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def usd(value: Decimal, *, signed: bool = False) -> str:
-    """$1,234.56 (−$3.20 for negatives; +$3.20 with `signed`)."""
+def usd(value: Decimal | None, *, signed: bool = False) -> str:
+    """$1,234.56 (−$3.20 for negatives; +$3.20 with `signed`; — for no amount)."""
+    if value is None:
+        return "—"
     v = cents(value)
     sign = "−" if v < 0 else ("+" if signed and v > 0 else "")
     return f"{sign}${abs(v):,.2f}"
@@ -29,14 +31,6 @@ def krw(value_usd: Decimal, rate: Decimal) -> str:
     won = (value_usd * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     sign = "−" if won < 0 else ""
     return f"{sign}₩{abs(won):,}"
-
-
-def pct(part: Decimal, whole: Decimal, *, signed: bool = True) -> str:
-    if whole == 0:
-        return "n/a"
-    v = (part / whole * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    sign = "+" if signed and v > 0 else ("−" if v < 0 else "")
-    return f"{sign}{abs(v)}%"
 
 
 class View:

@@ -64,27 +64,8 @@ def short_name(code: str) -> str:
     return r.short if r else code
 
 
-def strip_prefix(usage_type: str) -> tuple[str, str]:
-    """(region code or "", base usage type) for a usage type as AWS bills it: `APN2-NatGateway-Bytes` →
-    ("ap-northeast-2", "NatGateway-Bytes"). A usage type without a known prefix is taken as us-east-1's only when
-    its family is one us-east-1 leaves unprefixed; otherwise the region is "" (unknown)."""
-    head, sep, rest = usage_type.partition("-")
-    if sep:
-        for r in REGIONS.values():
-            if head in r.prefixes:
-                return r.code, rest
-    return "", usage_type
-
-
 # RDS and Aurora usage types abbreviate the size `xlarge` to `xl` (`APN2-InstanceUsage:db.m6g.4xl`,
-# `APN2-Multi-AZUsage:db.r6g.xl`); ElastiCache keeps `xlarge`. Only AWS's files need these names.
-
-def rds_instance_usage_type(region_code: str, instance_class: str, multi_az: bool) -> str:
-    size = instance_class.rsplit(".", 1)
-    abbreviated = len(size) == 2 and size[1].endswith("xlarge")
-    short = f"{size[0]}.{size[1].removesuffix('arge')}" if abbreviated else instance_class
-    return region(region_code).usage_type(f"{'Multi-AZUsage' if multi_az else 'InstanceUsage'}:{short}")
-
+# `APN2-Multi-AZUsage:db.r6g.xl`); ElastiCache keeps `xlarge`. Only reading AWS's files needs this.
 
 def rds_class_of_usage_type(usage_type: str) -> str:
     """`APN2-InstanceUsage:db.m6g.4xl` → `db.m6g.4xlarge` (an unabbreviated class is returned as it is)."""

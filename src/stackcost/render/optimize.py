@@ -6,10 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from stackcost.money import View, cents
+from stackcost.money import View, usd
 from stackcost.optimize.options import Option
 from stackcost.render.table import Col, table
 
@@ -22,10 +21,6 @@ _COLUMNS = ["environment", "service", "line", "option", "kind", "term", "purchas
             "monthly_recurring_usd", "effective_monthly_usd", "on_demand_monthly_usd", "monthly_saving_usd",
             "saving_pct", "break_even_month", "total_1y_usd", "total_3y_usd", "on_demand_1y_usd", "on_demand_3y_usd",
             "available", "indicative", "applicable", "risk", "constraint", "covers", "rate_codes"]
-
-
-def usd(value: Decimal | None) -> str:
-    return "—" if value is None else f"${cents(value):,.2f}"
 
 
 def _status(o: Option) -> str:
