@@ -1,8 +1,8 @@
 """Table of named bad inputs and faults across every command, run through the CLI's real entry point
 (`stackcost.cli.main` with sys.argv set, in this process).
 
-For every case: the exit code; stderr is exactly one `error: ...` line (progress `note:` lines aside) or typer's
-usage box for a bad flag; no traceback and no `internal error`; nothing on stdout (no number printed beside an
+For every case: the exit code; stderr is exactly one `error: ...` line (progress `note:` lines aside; a bad flag's
+line names the command and points to its --help); no traceback and no `internal error`; nothing on stdout (no number printed beside an
 error); and the price catalog byte-identical afterwards (the cases that damage a catalog get their own copy and
 check it was left as damaged, not "repaired" by a write).
 
@@ -57,7 +57,7 @@ class Case:
     args: list[str]
     err: str = ""  # a piece of the one error line
     code: int = 2
-    usage: bool = False  # typer's usage box (a bad flag) instead of an error line
+    usage: bool = False  # argparse's complaint (a bad flag), as one line that points to --help
     files: dict[str, str | bytes] = field(default_factory=dict)  # written into the working directory
     links: dict[str, str] = field(default_factory=dict)  # symlink name -> target, in the working directory
     fifos: list[str] = field(default_factory=list)  # named pipes (nobody writes to them)
@@ -222,15 +222,15 @@ CASES: list[Case] = [
     Case("cwd-cost-yaml-broken", ["optimize"], "cost.yaml", files={"cost.yaml": "environments: [\n"}),
     Case("cwd-cost-yaml-dangling-report", R, "does not exist", links={"cost.yaml": "missing.yaml"}),
     # -- estimate / compare / optimize flags ------------------------------------------------------------------
-    Case("estimate-bad-format", ["estimate", "--format", "xml"], usage=True),
-    Case("estimate-unknown-flag", ["estimate", "--bogus"], usage=True),
+    Case("estimate-bad-format", ["estimate", "--format", "xml"], "--format", usage=True),
+    Case("estimate-unknown-flag", ["estimate", "--bogus"], "--bogus", usage=True),
     Case("estimate-unknown-env-preset", ["estimate", "prod"], "prod"),
     Case("compare-missing-file", ["compare", "a.yaml", "b.yaml"], "no such file"),
     Case("compare-unknown-envs", ["compare", "nope1", "nope2"], "nope1"),
     Case("compare-dup-key-file", ["compare", "a.yaml", "production"], "duplicate key",
          files={"a.yaml": MINI + "region: x\n"}),
-    Case("compare-missing-args", ["compare"], usage=True),
-    Case("optimize-bad-risk", ["optimize", "--risk", "extreme"], usage=True),
+    Case("compare-missing-args", ["compare"], "required: a, b", usage=True),
+    Case("optimize-bad-risk", ["optimize", "--risk", "extreme"], "--risk", usage=True),
     Case("optimize-usage-csv-missing", ["optimize", "--usage-csv", "u.csv"], "u.csv"),
     Case("optimize-usage-csv-directory", ["optimize", "--usage-csv", "."], "."),
     Case("optimize-usage-csv-dev-zero", ["optimize", "--usage-csv", "/dev/zero"], "", limit=1.5),
@@ -259,26 +259,26 @@ CASES: list[Case] = [
     Case("report-month-text", ["report", "--month", "november"], "expected YYYY-MM"),
     Case("report-month-empty", ["report", "--month", ""], "expected YYYY-MM"),
     Case("report-month-1999", ["report", "--month", "1999-12"], "expected YYYY-MM"),
-    Case("report-month-missing", ["report"], usage=True),
+    Case("report-month-missing", ["report"], "required: --month", usage=True),
     Case("report-as-of-9999", [*R, "--as-of", "9999-12-31"], "expected YYYY-MM-DD"),
     Case("report-as-of-feb-30", [*R, "--as-of", "2026-02-30"], "expected YYYY-MM-DD"),
     Case("report-as-of-text", [*R, "--as-of", "today"], "expected YYYY-MM-DD"),
-    Case("report-vat-negative", [*R, "--vat", "-1"], usage=True),
-    Case("report-vat-nan", [*R, "--vat", "nan"], usage=True),
-    Case("report-vat-over-one", [*R, "--vat", "10"], usage=True),
-    Case("report-vat-text", [*R, "--vat", "ten"], usage=True),
-    Case("report-budget-negative", [*R, "--budget", "-100"], usage=True),
-    Case("report-budget-nan", [*R, "--budget", "nan"], usage=True),
-    Case("report-budget-inf", [*R, "--budget", "inf"], usage=True),
-    Case("report-budget-zero", [*R, "--budget", "0"], usage=True),
-    Case("report-krw-nan", [*R, "--krw-rate", "nan"], usage=True),
-    Case("report-krw-zero", [*R, "--krw-rate", "0"], usage=True),
-    Case("report-krw-negative", [*R, "--krw-rate", "-1300"], usage=True),
-    Case("report-krw-inf", [*R, "--krw-rate", "inf"], usage=True),
-    Case("report-threshold-pct-nan", [*R, "--threshold-pct", "nan"], usage=True),
-    Case("report-threshold-usd-negative", [*R, "--threshold-usd", "-5"], usage=True),
-    Case("report-bad-format", ["report", "--month", "2026-11", "--format", "pdf"], usage=True),
-    Case("report-bad-risk", [*R, "--risk", "yolo"], usage=True),
+    Case("report-vat-negative", [*R, "--vat", "-1"], "--vat", usage=True),
+    Case("report-vat-nan", [*R, "--vat", "nan"], "--vat", usage=True),
+    Case("report-vat-over-one", [*R, "--vat", "10"], "--vat", usage=True),
+    Case("report-vat-text", [*R, "--vat", "ten"], "--vat", usage=True),
+    Case("report-budget-negative", [*R, "--budget", "-100"], "--budget", usage=True),
+    Case("report-budget-nan", [*R, "--budget", "nan"], "--budget", usage=True),
+    Case("report-budget-inf", [*R, "--budget", "inf"], "--budget", usage=True),
+    Case("report-budget-zero", [*R, "--budget", "0"], "--budget", usage=True),
+    Case("report-krw-nan", [*R, "--krw-rate", "nan"], "--krw-rate", usage=True),
+    Case("report-krw-zero", [*R, "--krw-rate", "0"], "--krw-rate", usage=True),
+    Case("report-krw-negative", [*R, "--krw-rate", "-1300"], "--krw-rate", usage=True),
+    Case("report-krw-inf", [*R, "--krw-rate", "inf"], "--krw-rate", usage=True),
+    Case("report-threshold-pct-nan", [*R, "--threshold-pct", "nan"], "--threshold-pct", usage=True),
+    Case("report-threshold-usd-negative", [*R, "--threshold-usd", "-5"], "--threshold-usd", usage=True),
+    Case("report-bad-format", ["report", "--month", "2026-11", "--format", "pdf"], "--format", usage=True),
+    Case("report-bad-risk", [*R, "--risk", "yolo"], "--risk", usage=True),
     Case("report-unknown-env", [*R, "--env", "nope"], "nope"),
     Case("report-bad-actuals-spec", [*R, "--actuals", "ftp://bucket"], "actuals"),
     # s3:// is a billing source now: without credentials it is one line naming the bucket
@@ -339,19 +339,19 @@ CASES: list[Case] = [
          "no price catalog"),
     Case("compare-yaml-is-directory", ["compare", "d.yaml", "production"], "directory", files={"d.yaml/x": ""}),
     Case("estimate-config-fifo", ["estimate", "--config", "p.yaml"], "not a regular file", fifos=["p.yaml"]),
-    Case("catalog-info-bad-format", ["catalog", "info", "--format", "xml"], usage=True),
+    Case("catalog-info-bad-format", ["catalog", "info", "--format", "xml"], "--format", usage=True),
     Case("catalog-search-no-match", ["catalog", "search", "zzzz-no-such-thing"], "no price matches"),
     Case("catalog-search-long-text", ["catalog", "search", "q" * 100_000], "no price matches"),
     Case("catalog-build-from-missing", ["catalog", "build", "--from", "nope"], "not a directory"),
     Case("catalog-build-from-file", ["catalog", "build", "--from", "f"], "not a directory", files={"f": "x"}),
     Case("catalog-build-from-empty-dir", ["catalog", "build", "--from", "d", "--out", "o"], "d",
          files={"d/README": "x"}),
-    Case("refresh-max-loss-nan", ["catalog", "refresh", "--max-loss", "nan"], usage=True),
-    Case("refresh-max-loss-inf", ["catalog", "refresh", "--max-loss", "inf"], usage=True),
-    Case("refresh-max-loss-negative", ["catalog", "refresh", "--max-loss", "-0.1"], usage=True),
-    Case("refresh-max-loss-over-one", ["catalog", "refresh", "--max-loss", "2"], usage=True),
-    Case("refresh-max-loss-text", ["catalog", "refresh", "--max-loss", "lots"], usage=True),
-    Case("refresh-bad-source", ["catalog", "refresh", "--source", "ftp"], usage=True),
+    Case("refresh-max-loss-nan", ["catalog", "refresh", "--max-loss", "nan"], "--max-loss", usage=True),
+    Case("refresh-max-loss-inf", ["catalog", "refresh", "--max-loss", "inf"], "--max-loss", usage=True),
+    Case("refresh-max-loss-negative", ["catalog", "refresh", "--max-loss", "-0.1"], "--max-loss", usage=True),
+    Case("refresh-max-loss-over-one", ["catalog", "refresh", "--max-loss", "2"], "--max-loss", usage=True),
+    Case("refresh-max-loss-text", ["catalog", "refresh", "--max-loss", "lots"], "--max-loss", usage=True),
+    Case("refresh-bad-source", ["catalog", "refresh", "--source", "ftp"], "--source", usage=True),
     Case("refresh-unknown-service", ["catalog", "refresh", "--service", "AmazonXYZ"], "unknown service"),
     Case("refresh-endpoint-ftp", ["catalog", "refresh", "--service", "AmazonECS", "--endpoint", "ftp://x"],
          "not an http(s) URL"),
@@ -619,8 +619,10 @@ def check(case: Case, code: int, out: str, err: str) -> None:
     assert "Traceback" not in err and "Traceback" not in out, err[-2000:]
     assert "internal error" not in err, err
     assert code == case.code, (code, err[-1000:])
-    if case.usage:
-        assert "Usage:" in err and "Error" in err, err
+    if case.usage:  # a malformed command line: one line naming the command and its help
+        lines = err.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: cost ") and "--help)" in lines[0], err
+        assert case.err in lines[0], lines[0]
         assert out == ""
         return
     lines = [ln for ln in err.splitlines() if ln.strip() and not ln.startswith("note: ")]

@@ -1,5 +1,5 @@
 """The `cost` console script's entry point: small on purpose. Importing it takes Ctrl-C before the CLI's imports
-(typer, rich, pydantic: most of start-up) begin, so an interrupt from then on is one line and exit 130, never a
+(pydantic, yaml, rich: most of start-up) begin, so an interrupt from then on is one line and exit 130, never a
 traceback from inside an import. (Only the interpreter's own start-up, before this module is found, is earlier.)
 Nothing but the console script and `python -m stackcost` imports this module."""
 

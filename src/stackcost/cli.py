@@ -1,20 +1,24 @@
-"""`cost`: a thin shell over the library. Every error the user can cause ends in one line and exit code 2."""
+"""`cost`: a thin shell over the library. Every error the user can cause ends in one line and exit code 2.
+
+The arguments are parsed with the standard library's argparse: a cold `cost estimate` spends its time on the
+sizing and the prices, not on building a command-line framework (typer and click cost ~250 ms here at start-up).
+Each command is a function below; `_parser()` declares its arguments, and `main()` calls it with them.
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
-
-import typer
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from stackcost.errors import StackcostError, UserError
 from stackcost.regions import DEFAULT_REGION as REGION  # `cost catalog` default; estimates take the config's
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
+    from typing import Literal
 
     from rich.console import Console
     from rich.progress import TaskID
@@ -24,52 +28,90 @@ if TYPE_CHECKING:
     from stackcost.money import View
     from stackcost.sizing.model import Stack
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-                  help="AWS cost estimates for the hospital ERP stack in Seoul, from a cached AWS price catalog.")
-catalog_app = typer.Typer(no_args_is_help=True, help="The cached AWS price catalog.")
-app.add_typer(catalog_app, name="catalog")
-import_app = typer.Typer(no_args_is_help=True, help="Build a sizing YAML from infrastructure code.")
-app.add_typer(import_app, name="import")
+FORMATS = ("table", "json", "csv", "markdown")
+RISKS = ("low", "medium", "high")
 
+
+class _Help(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows a default only where there is one to show."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, False, "", argparse.SUPPRESS) or action.required:
+            return action.help
+        return super()._get_help_string(action)
+
+
+class UsageError(UserError):
+    """A malformed command line (unknown option, bad choice, missing argument): one line that names the command."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)  # `--form` is a typo, not `--format`: options are spelt out
+        kwargs.setdefault("formatter_class", _Help)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        # argparse prints the usage block and exits; one line (and the way to the help) is what every other
+        # mistake gets here.
+        if len(message) > 300:  # argparse repeats the argument as given: bound what one line echoes
+            message = message[:300] + "…"
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
 
 
 def _number(lo: float | None = None, hi: float | None = None, *, above: float | None = None) \
-        -> Callable[[float | None], float | None]:
-    """Parse-time check of a numeric option: finite (click lets `nan` and `inf` through) and within range."""
-    import math
+        -> Callable[[str], float]:
+    """A numeric option's parser: finite (`float()` lets `nan` and `inf` through) and within range."""
 
-    def check(value: float | None) -> float | None:
-        if value is None:
-            return None
+    def check(text: str) -> float:
+        import math
+
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number") from None
         if not math.isfinite(value):
-            raise typer.BadParameter(f"{value} is not a finite number")
+            raise argparse.ArgumentTypeError(f"{value} is not a finite number")
         if lo is not None and value < lo:
-            raise typer.BadParameter(f"{value} is below {lo:g}")
+            raise argparse.ArgumentTypeError(f"{value} is below {lo:g}")
         if hi is not None and value > hi:
-            raise typer.BadParameter(f"{value} is above {hi:g}")
+            raise argparse.ArgumentTypeError(f"{value} is above {hi:g}")
         if above is not None and value <= above:
-            raise typer.BadParameter(f"{value} must be more than {above:g}")
+            raise argparse.ArgumentTypeError(f"{value} must be more than {above:g}")
         return value
 
+    check.__name__ = "number"  # argparse names the type in "invalid number value"
     return check
 
 
-def _yyyy_mm(value: str | None) -> str | None:
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number") from None
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
+
+
+def _yyyy_mm(value: str) -> str:
     return _date_option(value, False)
 
 
-def _yyyy_mm_dd(value: str | None) -> str | None:
+def _yyyy_mm_dd(value: str) -> str:
     return _date_option(value, True)
 
 
-def _date_option(value: str | None, day: bool) -> str | None:
+def _date_option(value: str, day: bool) -> str:
     """YYYY-MM (or YYYY-MM-DD) within 2000-2999: later years overflow date arithmetic (9999-12 + 1 month). One
-    `error:` line (a UserError), like the other report inputs, rather than the usage box."""
+    `error:` line (a UserError), like the other report inputs."""
     import re
     from datetime import date
 
-    if value is None:
-        return None
     form = r"(\d{4})-(\d{2})-(\d{2})" if day else r"(\d{4})-(\d{2})"
     option, expected = ("--as-of", "YYYY-MM-DD") if day else ("--month", "YYYY-MM")
     m = re.fullmatch(form, value)
@@ -84,18 +126,6 @@ def _date_option(value: str | None, day: bool) -> str | None:
     return value
 
 
-class Fmt(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
-
-
-class CatalogFmt(StrEnum):
-    table = "table"
-    json = "json"
-
-
 def _console() -> Console:
     from stackcost.render.table import console
 
@@ -106,14 +136,6 @@ def _load_catalog(region: str = REGION) -> Catalog:
     from stackcost.catalog import Catalog
 
     return Catalog.load(region)
-
-
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Sizing YAML (default: ./cost.yaml, "
-                                                "else the embedded hospital-ERP preset).")]
-RegionOpt = Annotated[str | None, typer.Option("--region", help="price in this region (default: the config's "
-                                               "`region:`, else ap-northeast-2)")]
-StrictOpt = Annotated[bool, typer.Option("--strict", help="a line without a price in the catalog is an error "
-                                         "(default: shown as unpriced and left out of the totals)")]
 
 
 def _stack_and_catalog(config: Path | None, region: str | None) -> tuple[Stack, str, Catalog]:
@@ -135,14 +157,12 @@ def _warn_unpriced(ests: list[Estimate]) -> None:
 
 # -- catalog --------------------------------------------------------------------------------------------------
 
-@catalog_app.command("info")
-def catalog_info(fmt: Annotated[CatalogFmt, typer.Option("--format")] = CatalogFmt.table,
-                 region: str = REGION) -> None:
+def catalog_info(fmt: str, region: str) -> None:
     """Per offer: records, publication dates, sources, age; checksums verified."""
     from stackcost.catalog.info import catalog_info as info_of
 
     info = info_of(_load_catalog(region))
-    if fmt is CatalogFmt.json:
+    if fmt == "json":
         print(json.dumps(info, indent=2, ensure_ascii=False))
         return
     from stackcost.render.catalog import info_table
@@ -152,17 +172,13 @@ def catalog_info(fmt: Annotated[CatalogFmt, typer.Option("--format")] = CatalogF
         _console().print(part)
 
 
-@catalog_app.command("search")
-def catalog_search(text: str, service: Annotated[str | None, typer.Option(help="service or offer code")] = None,
-                   term: Annotated[str | None, typer.Option(help="OnDemand, Reserved, SavingsPlan, Spot")] = None,
-                   fmt: Annotated[CatalogFmt, typer.Option("--format")] = CatalogFmt.table,
-                   region: str = REGION) -> None:
+def catalog_search(text: str, service: str | None, term: str | None, fmt: str, region: str) -> None:
     """Find prices by usage type, instance type, SKU or description."""
     from stackcost.render import catalog as render
     from stackcost.render.table import width
 
     found = _load_catalog(region).search(text, service_code=service, term=term)
-    if fmt is CatalogFmt.json:
+    if fmt == "json":
         print(render.search_json(found, text))
         return
     if not found:
@@ -172,12 +188,7 @@ def catalog_search(text: str, service: Annotated[str | None, typer.Option(help="
     _console().print(render.search_table(found, text, width()))
 
 
-@catalog_app.command("build")
-def catalog_build(src: Annotated[Path, typer.Option("--from", help="directory in the shared/aws-prices layout")],
-                  region: Annotated[str | None, typer.Option(help="one region (or global); default: every region "
-                                                                   "the input has, and global")] = None,
-                  out: Annotated[Path | None, typer.Option(help="pricing_data root (default: the shipped one)")]
-                  = None) -> None:
+def catalog_build(src: Path, region: str | None, out: Path | None) -> None:
     """Regenerate pricing_data/ from AWS price files (reproducible, byte for byte)."""
     from stackcost.catalog.build import build, build_all
     from stackcost.paths import pricing_data_root
@@ -193,27 +204,8 @@ def catalog_build(src: Annotated[Path, typer.Option("--from", help="directory in
               f"{len(manifest['gaps'])} gaps listed")
 
 
-class Source(StrEnum):
-    api = "api"
-    bulk = "bulk"
-
-
-@catalog_app.command("refresh")
-def catalog_refresh(
-    source: Annotated[Source, typer.Option(help="api: boto3 Pricing API (credentials); bulk: public price files")]
-    = Source.bulk,
-    region: str = REGION,
-    service: Annotated[list[str] | None, typer.Option(help="refresh only this offer (repeatable), e.g. AmazonECS; "
-                                                           "FargateSpotFeed is the Spot feed")] = None,
-    endpoint: Annotated[str | None, typer.Option(help="bulk price list host or mirror (default: AWS's public "
-                                                      "https://pricing.us-east-1.amazonaws.com)")] = None,
-    profile: Annotated[str | None, typer.Option(help="AWS profile for --source api")] = None,
-    spot_url: Annotated[str | None, typer.Option(help="Fargate Spot price feed URL")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="show the diff, write nothing")] = False,
-    force: Annotated[bool, typer.Option("--force", help="install even if a service lost records")] = False,
-    max_loss: Annotated[float, typer.Option(help="refuse if an offer loses more than this share of records (0-1)",
-                                            callback=_number(0, 1))] = 0.2,
-) -> None:
+def catalog_refresh(source: str, region: str, service: list[str] | None, endpoint: str | None,
+                    profile: str | None, spot_url: str | None, dry_run: bool, force: bool, max_loss: float) -> None:
     """Update the cached catalog from the AWS Price List; prints a diff, installs atomically."""
     from stackcost.catalog.refresh.run import refresh
     from stackcost.render.catalog import refresh_table
@@ -221,7 +213,7 @@ def catalog_refresh(
     con = _console()
     progress_cb, stop = _progress()
     try:
-        result = refresh(source.value, region=region, services=service, endpoint=endpoint, profile=profile,
+        result = refresh(source, region=region, services=service, endpoint=endpoint, profile=profile,
                          spot_url=spot_url, dry_run=dry_run, force=force, max_loss=max_loss, progress=progress_cb,
                          notice=lambda m: print(f"note: {m}", file=sys.stderr, flush=True))
     finally:
@@ -263,20 +255,7 @@ def _estimate(config: Path | None, env: str, region: str | None = None, strict: 
     return estimate(stack, env, catalog, strict=strict)
 
 
-class Currency(StrEnum):
-    USD = "USD"
-    KRW = "KRW"
-
-
-CurrencyOpt = Annotated[Currency, typer.Option("--currency", help="KRW adds won amounts (needs --krw-rate and "
-                                               "--krw-date: there is no built-in rate)")]
-KrwRateOpt = Annotated[float | None, typer.Option("--krw-rate", help="KRW per USD")]
-KrwDateOpt = Annotated[str, typer.Option("--krw-date", help="the date of that rate (YYYY-MM-DD)")]
-VatOpt = Annotated[float | None, typer.Option("--vat", help="VAT rate shown on its own line (Korea: 0.10)")]
-WideOpt = Annotated[bool, typer.Option("--wide", help="every column, whatever the terminal width")]
-
-
-def _view(currency: Currency, krw_rate: float | None, krw_date: str, vat: float | None) -> View | None:
+def _view(currency: str, krw_rate: float | None, krw_date: str, vat: float | None) -> View | None:
     """The currency view the options ask for; a KRW amount always carries its rate and date."""
     import math
     from datetime import date
@@ -287,7 +266,7 @@ def _view(currency: Currency, krw_rate: float | None, krw_date: str, vat: float 
     if vat is not None and not (math.isfinite(vat) and 0 <= vat < 1):
         raise UserError(f"--vat {vat}: a rate from 0 to 1 (0.10 for 10 %)")
     rate = None
-    if currency is Currency.KRW or krw_rate is not None:
+    if currency == "KRW" or krw_rate is not None:
         if krw_rate is None or not krw_date:
             raise UserError("--currency KRW needs --krw-rate and --krw-date (no exchange rate is built in)")
         if not (math.isfinite(krw_rate) and 0 < krw_rate < 1_000_000):
@@ -308,19 +287,12 @@ def _print(parts: list[Any]) -> None:
         con.print(part)
 
 
-@app.command("estimate")
-def estimate_cmd(environment: Annotated[str, typer.Argument(help="environment name")] = "production",
-                 config: ConfigOpt = None,
-                 fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.table,
-                 all_envs: Annotated[bool, typer.Option("--all", help="every environment side by side, and the "
-                                                                   "total of all")] = False,
-                 region: RegionOpt = None, strict: StrictOpt = False, currency: CurrencyOpt = Currency.USD,
-                 krw_rate: KrwRateOpt = None, krw_date: KrwDateOpt = "", vat: VatOpt = None,
-                 wide: WideOpt = False) -> None:
+def estimate_cmd(environment: str, config: Path | None, fmt: str, all_envs: bool, region: str | None,
+                 strict: bool, currency: str, krw_rate: float | None, krw_date: str, vat: float | None,
+                 wide: bool) -> None:
     """What an environment costs per month, line by line, with every price traced to the catalog."""
     from stackcost.estimate import estimate
     from stackcost.render import estimate as render
-    from stackcost.render.table import width
 
     view = _view(currency, krw_rate, krw_date, vat)
     stack, source, catalog = _stack_and_catalog(config, region)
@@ -332,30 +304,25 @@ def estimate_cmd(environment: Annotated[str, typer.Argument(help="environment na
             print(f"warning: environment {name!r} in {source} names no service; it costs $0", file=sys.stderr)
     ests = [estimate(stack, name, catalog, strict=strict) for name in names]
     _warn_unpriced(ests)
-    if fmt is Fmt.json:
+    if fmt == "json":
         print(render.many_json(ests, view) if all_envs else render.to_json(ests[0], view))
-    elif fmt is Fmt.csv:
+    elif fmt == "csv":
         print(render.to_csv(ests), end="")
-    elif fmt is Fmt.markdown:
+    elif fmt == "markdown":
         print(render.many_markdown(ests, view) if all_envs else render.to_markdown(ests[0], view), end="")
-    elif all_envs:
-        _print(render.side_by_side(ests, width(), view))
     else:
-        _print([*render.to_table(ests[0], width(), view, wide), f"Config: {source}."])
+        from stackcost.render.table import width
+
+        if all_envs:
+            _print(render.side_by_side(ests, width(), view))
+        else:
+            _print([*render.to_table(ests[0], width(), view, wide), f"Config: {source}."])
 
 
-@app.command("compare")
-def compare_cmd(a: Annotated[str, typer.Argument(help="environment, or a config file")],
-                b: Annotated[str, typer.Argument(help="environment, or a config file")],
-                config: ConfigOpt = None,
-                environment: Annotated[str, typer.Option("--env", help="environment when comparing two files")]
-                = "production", region: RegionOpt = None, strict: StrictOpt = False,
-                fmt: Annotated[Fmt, typer.Option("--format", help="table, json or markdown")] = Fmt.table,
-                currency: CurrencyOpt = Currency.USD, krw_rate: KrwRateOpt = None, krw_date: KrwDateOpt = "",
-                vat: VatOpt = None) -> None:
+def compare_cmd(a: str, b: str, config: Path | None, environment: str, region: str | None, strict: bool, fmt: str,
+                currency: str, krw_rate: float | None, krw_date: str, vat: float | None) -> None:
     """The difference per line between two environments (or two config files), lines paired by a stable key."""
     from stackcost.render import estimate as render
-    from stackcost.render.table import width
 
     view = _view(currency, krw_rate, krw_date, vat)
 
@@ -367,95 +334,45 @@ def compare_cmd(a: Annotated[str, typer.Argument(help="environment, or a config 
 
     (ea, la), (eb, lb) = one(a), one(b)
     _warn_unpriced([ea, eb])
-    if fmt is Fmt.json:
+    if fmt == "json":
         print(render.compare_json(ea, eb, la, lb, view))
-    elif fmt is Fmt.markdown:
+    elif fmt == "markdown":
         print(render.compare_markdown(ea, eb, la, lb), end="")
-    elif fmt is Fmt.csv:
+    elif fmt == "csv":
         raise UserError("cost compare: --format table, json or markdown")
     else:
+        from stackcost.render.table import width
+
         _print(render.compare_table(ea, eb, la, lb, width(), view))
 
 
-class Risk(StrEnum):
-    low = "low"
-    medium = "medium"
-    high = "high"
-
-
-@app.command("optimize")
-def optimize_cmd(environment: Annotated[str, typer.Argument(help="environment name")] = "production",
-                 config: ConfigOpt = None,
-                 risk: Annotated[Risk, typer.Option(help="low: 1-year commitments on production; medium: + 3-year "
-                                                         "terms and low-disruption changes; high: + Spot, schedules, "
-                                                         "ARM")] = Risk.medium,
-                 fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.table,
-                 usage_csv: Annotated[Path | None, typer.Option(help="hourly usage CSV with a 'tasks' column, for "
-                                                                     "Savings Plan sizing")] = None,
-                 usage_service: Annotated[str | None, typer.Option(help="the Fargate service the CSV describes")]
-                 = None, region: RegionOpt = None, currency: CurrencyOpt = Currency.USD,
-                 krw_rate: KrwRateOpt = None, krw_date: KrwDateOpt = "", vat: VatOpt = None,
-                 wide: WideOpt = False) -> None:
+def optimize_cmd(environment: str, config: Path | None, risk: Literal["low", "medium", "high"], fmt: str, usage_csv: Path | None,
+                 usage_service: str | None, region: str | None, currency: str, krw_rate: float | None,
+                 krw_date: str, vat: float | None, wide: bool) -> None:
     """Reserved instances, Savings Plans, Spot, Graviton and other options against on-demand, and a plan."""
     from stackcost.optimize import optimize
     from stackcost.render import optimize as out
-    from stackcost.render.table import width
 
     view = _view(currency, krw_rate, krw_date, vat)
     stack, _, catalog = _stack_and_catalog(config, region)
-    result = optimize(stack, environment, catalog, risk=risk.value, usage_csv=usage_csv,
-                      usage_service=usage_service)
-    if fmt is Fmt.json:
+    result = optimize(stack, environment, catalog, risk=risk, usage_csv=usage_csv, usage_service=usage_service)
+    if fmt == "json":
         print(out.optimize_json(result))
-    elif fmt is Fmt.csv:
+    elif fmt == "csv":
         print(out.optimize_csv(result), end="")
-    elif fmt is Fmt.markdown:
+    elif fmt == "markdown":
         print(out.optimize_markdown(result), end="")
     else:
+        from stackcost.render.table import width
+
         _console().print(out.optimize_tables(result, width(), view, wide))
 
 
-class ReportFmt(StrEnum):
-    md = "md"
-    html = "html"
-    xlsx = "xlsx"
-
-
-@app.command("report")
-def report_cmd(
-    month: Annotated[str, typer.Option(help="YYYY-MM", callback=_yyyy_mm)],
-    env: Annotated[str, typer.Option("--env", help="an environment, or all")] = "all",
-    budget: Annotated[float | None, typer.Option(help="budget USD per environment (else the config's "
-                                                        "budget_usd, else AWS Budgets)",
-                                                   callback=_number(above=0))] = None,
-    actuals: Annotated[str | None, typer.Option(help="ce | cur:PATH | csv:PATH (none: estimate and budget only)")]
-    = None,
-    fmt: Annotated[ReportFmt, typer.Option("--format")] = ReportFmt.html,
-    out: Annotated[Path, typer.Option(help="directory for the report (and the JSON the next month compares to)")]
-    = Path("reports"),
-    config: ConfigOpt = None,
-    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today)",
-                                              callback=_yyyy_mm_dd)] = None,
-    vat: Annotated[float, typer.Option(help="VAT rate shown on its own line (Korean billing: 0.10)",
-                                       callback=_number(0, 1))] = 0.10,
-    krw_rate: Annotated[float | None, typer.Option(help="KRW per USD for the KRW column",
-                                                   callback=_number(above=0, hi=1e6))] = None,
-    krw_date: Annotated[str, typer.Option(help="the date of that rate")] = "",
-    threshold_pct: Annotated[float, typer.Option(callback=_number(0, 1000))] = 10.0,
-    threshold_usd: Annotated[float, typer.Option(callback=_number(0, 1e9))] = 10.0,
-    risk: Annotated[Risk, typer.Option(help="risk level of the recommended plan shown")] = Risk.medium,
-    profile: Annotated[str | None, typer.Option(help="AWS profile for --actuals ce")] = None,
-    region: RegionOpt = None,
-    actuals_format: Annotated[str, typer.Option(help="auto (from the columns) | focus | cur2 | cur-legacy | csv")]
-    = "auto",
-    tag_key: Annotated[str, typer.Option(help="the environment tag (Environment, user:Environment, env, ...)")]
-    = "Environment",
-    athena_workgroup: Annotated[str | None, typer.Option(help="Athena workgroup for --actuals athena:DB.TABLE")]
-    = None,
-    athena_output: Annotated[str | None, typer.Option(help="s3:// location for Athena query results")] = None,
-    suggest_calibration: Annotated[bool, typer.Option(help="print the `cost calibrate` command that applies what "
-                                                           "the bill observed")] = False,
-) -> None:
+def report_cmd(month: str, env: str, budget: float | None, actuals: str | None, fmt: str, out: Path,
+               config: Path | None, as_of: str | None, vat: float, krw_rate: float | None, krw_date: str,
+               threshold_pct: float, threshold_usd: float, risk: str, profile: str | None, region: str | None,
+               actuals_format: str, tag_key: str, athena_workgroup: str | None, athena_output: str | None,
+               suggest_calibration: bool) -> None:
     """Monthly budget report: estimate vs budget vs actual spend, as Markdown, HTML or Excel."""
     from datetime import date
     from decimal import Decimal
@@ -473,11 +390,11 @@ def report_cmd(
 
     stack, _, catalog = _stack_and_catalog(config, region)
     ensure_dir(out)  # an unwritable --out is one line before the report is built
-    path = make_report(stack, catalog, month=month, env=env, actuals=actuals, fmt=fmt.value,
+    path = make_report(stack, catalog, month=month, env=env, actuals=actuals, fmt=fmt,
                        out=out, as_of=day, vat=Decimal(str(vat)),
                        krw=(Decimal(str(krw_rate)), krw_date) if krw_rate else None,
                        budget=Decimal(str(budget)) if budget is not None else None,
-                       thresholds=(Decimal(str(threshold_pct)), Decimal(str(threshold_usd))), risk=risk.value,
+                       thresholds=(Decimal(str(threshold_pct)), Decimal(str(threshold_usd))), risk=risk,
                        profile=profile, actuals_format=actuals_format, tag_key=tag_key,
                        athena={"workgroup": athena_workgroup, "output": athena_output})
     print(f"wrote {path}")
@@ -488,54 +405,19 @@ def report_cmd(
             print(line)
 
 
-@import_app.command("terraform")
-def import_terraform_cmd(
-    directory: Annotated[Path | None, typer.Argument(help="the Terraform root (local, terraform-init and "
-                                                          "downloaded modules are followed)")] = None,
-    plan: Annotated[Path | None, typer.Option("--plan", help="a plan as JSON (terraform show -json plan.out)")] = None,
-    var_file: Annotated[list[Path] | None, typer.Option("--var-file", help="a .tfvars file (repeatable)")] = None,
-    region: Annotated[str | None, typer.Option("--region", help="AWS region (default: the aws provider's)")] = None,
-    env: Annotated[str | None, typer.Option("--env", help="environment name (default: var.environment)")] = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="sizing YAML to write")] = Path("cost.yaml"),
-    force: Annotated[bool, typer.Option("--force", help="overwrite an existing output file")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="text | json")] = "text",
-    workspace: Annotated[str | None, typer.Option("--workspace", help="terraform.workspace (default: default)")] = None,
-    download_modules: Annotated[bool, typer.Option("--download-modules", help="fetch registry and git modules "
-                                                   "into a cache (off: no network)")] = False,
-    module_cache: Annotated[Path | None, typer.Option("--module-cache", help="cache directory for "
-                                                      "--download-modules")] = None,
-) -> None:
+def import_terraform_cmd(directory: Path | None, plan: Path | None, var_file: list[Path] | None,
+                         region: str | None, env: str | None, output: Path, force: bool, fmt: str,
+                         workspace: str | None, download_modules: bool, module_cache: Path | None) -> None:
     """Write a sizing YAML for one environment from Terraform code or a plan; every resource ends priced, free,
     unsupported, not-created or unresolved (with the reason), nothing is guessed."""
     from stackcost.terraform.report import run_import
 
-    if fmt not in ("text", "json"):
-        raise UserError(f"--format {fmt}: use text or json")
     print(run_import(directory, plan, list(var_file or []), region, env, output, force, fmt, workspace,
                      download_modules, module_cache), end="")
 
 
-class DiffFmt(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-    github = "github"
-
-
-@app.command("diff")
-def diff_cmd(
-    base: Annotated[str, typer.Argument(help="sizing YAML, Terraform directory, plan JSON, or a git ref (main, "
-                                             "origin/main)")],
-    head: Annotated[str, typer.Argument(help="the same kinds as BASE (HEAD: the current commit)")],
-    env: Annotated[str, typer.Option("--env", help="an environment, or all")] = "all",
-    fmt: Annotated[DiffFmt, typer.Option("--format")] = DiffFmt.text,
-    path: Annotated[str | None, typer.Option("--path", help="where the Terraform or YAML is inside each side's "
-                                                           "tree (git refs and directories)")] = None,
-    var_file: Annotated[list[str] | None, typer.Option("--var-file", help=".tfvars inside each side's tree "
-                                                                          "(repeatable)")] = None,
-    fail_above: Annotated[str | None, typer.Option("--fail-above", help="exit 3 when the monthly increase is "
-                                                                         "above USD (50) or PCT (10%)")] = None,
-) -> None:
+def diff_cmd(base: str, head: str, env: str, fmt: str, path: str | None, var_file: list[str] | None,
+             fail_above: str | None) -> None:
     """What a change does to the monthly bill: paired lines, the band of the delta, commitments affected."""
     from stackcost.diff.render import render
     from stackcost.diff.run import parse_gate, run_diff
@@ -544,37 +426,19 @@ def diff_cmd(
     result = run_diff(base, head, env=env, path=path, var_files=var_file or [])
     over = gate is not None and gate.exceeded(result)
     message = gate.message(result) if gate is not None and over else ""
-    print(render(result, fmt.value, message), end="")
+    print(render(result, fmt, message), end="")
     if over:
         print(f"cost diff: {message}", file=sys.stderr)
-        raise typer.Exit(3)
+        sys.exit(3)
 
 
-@app.command("calibrate")
-def calibrate_cmd(
-    actuals: Annotated[str, typer.Option(help="billing source as for `cost report`: cur:PATH (FOCUS, CUR 2.0, legacy "
-                                              "CUR), s3://..., athena:DB.TABLE, ce")],
-    month: Annotated[str, typer.Option(help="YYYY-MM: the (last) month observed")],
-    env: Annotated[str, typer.Option("--env", help="the environment to calibrate")],
-    months: Annotated[int, typer.Option(help="months in the window, ending with --month")] = 1,
-    config: ConfigOpt = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="the calibrated sizing YAML")] = None,
-    force: Annotated[bool, typer.Option(help="overwrite an existing output file")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="text | json")] = "text",
-    actuals_format: Annotated[str, typer.Option(help="auto | focus | cur2 | cur-legacy")] = "auto",
-    tag_key: Annotated[str, typer.Option(help="the environment tag")] = "Environment",
-    athena_workgroup: Annotated[str | None, typer.Option(help="Athena workgroup")] = None,
-    athena_output: Annotated[str | None, typer.Option(help="s3:// location for Athena results")] = None,
-    profile: Annotated[str | None, typer.Option(help="AWS profile")] = None,
-    service_tag: Annotated[str, typer.Option(help="the tag naming a usage's ECS service (several Fargate services)")]
-    = "aws:ecs:serviceName",
-) -> None:
+def calibrate_cmd(actuals: str, month: str, env: str, months: int, config: Path | None, output: Path | None,
+                  force: bool, fmt: str, actuals_format: str, tag_key: str, athena_workgroup: str | None,
+                  athena_output: str | None, profile: str | None, service_tag: str) -> None:
     """Re-derive an environment's sizing from what the account actually used: a sizing YAML and what changed."""
     from stackcost.calibrate.command import run
     from stackcost.sizing.load import load_stack, resolve_config
 
-    if fmt not in ("text", "json"):
-        raise UserError(f"--format {fmt!r}: expected text or json")
     stack, _ = load_stack(resolve_config(config))
     _, out = run(stack, _load_catalog(stack.region), actuals=actuals, month=month, months=months, env=env,
                  output=output, force=force, fmt=fmt, actuals_format=actuals_format, tag_key=tag_key,
@@ -583,8 +447,7 @@ def calibrate_cmd(
     print(out)
 
 
-@app.command("init")
-def init_cmd(path: Annotated[Path, typer.Argument()] = Path("cost.yaml")) -> None:
+def init_cmd(path: Path) -> None:
     """Write the embedded hospital-ERP sizing to ./cost.yaml to edit (never overwrites)."""
     from stackcost.sizing.load import preset_text
     from stackcost.util import write_atomic
@@ -593,6 +456,224 @@ def init_cmd(path: Annotated[Path, typer.Argument()] = Path("cost.yaml")) -> Non
         raise UserError(f"{path} already exists; not overwriting it (remove it first)")
     write_atomic(path, preset_text())
     print(f"wrote {path}: edit it, then run `cost estimate production`")
+
+
+# -- the command line -----------------------------------------------------------------------------------------
+
+def _command(group: Any, name: str, func: Callable[..., None], help_text: str) -> _Parser:
+    doc = help_text if func is _group_help else (func.__doc__ or "").strip()
+    sub: _Parser = group.add_parser(name, help=help_text, description=doc)
+    sub.set_defaults(_func=func, _sub=sub)
+    return sub
+
+
+def _config(p: _Parser) -> None:
+    p.add_argument("--config", "-c", type=Path, default=None,
+                   help="sizing YAML (default: ./cost.yaml, else the embedded hospital-ERP preset)")
+
+
+def _region(p: _Parser) -> None:
+    p.add_argument("--region", default=None, help="price in this region (default: the config's `region:`, else "
+                                                  f"{REGION})")
+
+
+def _strict(p: _Parser) -> None:
+    p.add_argument("--strict", action="store_true", help="a line without a price in the catalog is an error "
+                                                         "(default: shown as unpriced and left out of the totals)")
+
+
+def _money(p: _Parser) -> None:
+    p.add_argument("--currency", choices=("USD", "KRW"), default="USD",
+                   help="KRW adds won amounts (needs --krw-rate and --krw-date: there is no built-in rate)")
+    p.add_argument("--krw-rate", type=_float, default=None, help="KRW per USD")
+    p.add_argument("--krw-date", default="", help="the date of that rate (YYYY-MM-DD)")
+    p.add_argument("--vat", type=_float, default=None, help="VAT rate shown on its own line (Korea: 0.10)")
+
+
+def _wide(p: _Parser) -> None:
+    p.add_argument("--wide", action="store_true", help="every column, whatever the terminal width")
+
+
+def _fmt(p: _Parser, choices: Sequence[str], default: str, dest: str = "fmt") -> None:
+    p.add_argument("--format", dest=dest, choices=choices, default=default, help="output format")
+
+
+def _parser() -> _Parser:
+    top = _Parser(prog="cost", description="AWS cost estimates for the hospital ERP stack in Seoul, from a cached "
+                                           "AWS price catalog.")
+    cmds = top.add_subparsers(title="commands", metavar="COMMAND")
+
+    p = _command(cmds, "estimate", estimate_cmd, "what an environment costs per month, line by line")
+    p.add_argument("environment", nargs="?", default="production", help="environment name")
+    _config(p)
+    _fmt(p, FORMATS, "table")
+    p.add_argument("--all", dest="all_envs", action="store_true",
+                   help="every environment side by side, and the total of all")
+    _region(p)
+    _strict(p)
+    _money(p)
+    _wide(p)
+
+    p = _command(cmds, "compare", compare_cmd, "the difference per line between two environments or configs")
+    p.add_argument("a", help="environment, or a config file")
+    p.add_argument("b", help="environment, or a config file")
+    _config(p)
+    p.add_argument("--env", dest="environment", default="production",
+                   help="environment when comparing two files")
+    _region(p)
+    _strict(p)
+    _fmt(p, FORMATS, "table")
+    _money(p)
+
+    p = _command(cmds, "optimize", optimize_cmd, "commitments and other options against on-demand, and a plan")
+    p.add_argument("environment", nargs="?", default="production", help="environment name")
+    _config(p)
+    p.add_argument("--risk", choices=RISKS, default="medium",
+                   help="low: 1-year commitments on production; medium: + 3-year terms and low-disruption changes; "
+                        "high: + Spot, schedules, ARM")
+    _fmt(p, FORMATS, "table")
+    p.add_argument("--usage-csv", type=Path, default=None,
+                   help="hourly usage CSV with a 'tasks' column, for Savings Plan sizing")
+    p.add_argument("--usage-service", default=None, help="the Fargate service the CSV describes")
+    _region(p)
+    _money(p)
+    _wide(p)
+
+    p = _command(cmds, "report", report_cmd, "monthly budget report: estimate vs budget vs actual spend")
+    p.add_argument("--month", type=_yyyy_mm, required=True, help="YYYY-MM")
+    p.add_argument("--env", default="all", help="an environment, or all")
+    p.add_argument("--budget", type=_number(above=0), default=None,
+                   help="budget USD per environment (else the config's budget_usd, else AWS Budgets)")
+    p.add_argument("--actuals", default=None, help="ce | cur:PATH | csv:PATH (none: estimate and budget only)")
+    _fmt(p, ("md", "html", "xlsx"), "html")
+    p.add_argument("--out", type=Path, default=Path("reports"),
+                   help="directory for the report (and the JSON the next month compares to)")
+    _config(p)
+    p.add_argument("--as-of", type=_yyyy_mm_dd, default=None, help="YYYY-MM-DD (default: today)")
+    p.add_argument("--vat", type=_number(0, 1), default=0.10,
+                   help="VAT rate shown on its own line (Korean billing: 0.10)")
+    p.add_argument("--krw-rate", type=_number(above=0, hi=1e6), default=None, help="KRW per USD for the KRW column")
+    p.add_argument("--krw-date", default="", help="the date of that rate")
+    p.add_argument("--threshold-pct", type=_number(0, 1000), default=10.0)
+    p.add_argument("--threshold-usd", type=_number(0, 1e9), default=10.0)
+    p.add_argument("--risk", choices=RISKS, default="medium", help="risk level of the recommended plan shown")
+    p.add_argument("--profile", default=None, help="AWS profile for --actuals ce")
+    _region(p)
+    p.add_argument("--actuals-format", default="auto",
+                   help="auto (from the columns) | focus | cur2 | cur-legacy | csv")
+    p.add_argument("--tag-key", default="Environment",
+                   help="the environment tag (Environment, user:Environment, env, ...)")
+    p.add_argument("--athena-workgroup", default=None, help="Athena workgroup for --actuals athena:DB.TABLE")
+    p.add_argument("--athena-output", default=None, help="s3:// location for Athena query results")
+    p.add_argument("--suggest-calibration", action=argparse.BooleanOptionalAction, default=False,
+                   help="print the `cost calibrate` command that applies what the bill observed")
+
+    p = _command(cmds, "diff", diff_cmd, "what a change does to the monthly bill")
+    p.add_argument("base", help="sizing YAML, Terraform directory, plan JSON, or a git ref (main, origin/main)")
+    p.add_argument("head", help="the same kinds as BASE (HEAD: the current commit)")
+    p.add_argument("--env", default="all", help="an environment, or all")
+    _fmt(p, ("text", "json", "markdown", "github"), "text")
+    p.add_argument("--path", default=None,
+                   help="where the Terraform or YAML is inside each side's tree (git refs and directories)")
+    p.add_argument("--var-file", action="append", default=None, help=".tfvars inside each side's tree (repeatable)")
+    p.add_argument("--fail-above", default=None,
+                   help="exit 3 when the monthly increase is above USD (50) or PCT (10%%)")
+
+    p = _command(cmds, "calibrate", calibrate_cmd, "re-derive an environment's sizing from the bill")
+    p.add_argument("--actuals", required=True, help="billing source as for `cost report`: cur:PATH (FOCUS, CUR "
+                                                    "2.0, legacy CUR), s3://..., athena:DB.TABLE, ce")
+    p.add_argument("--month", required=True, help="YYYY-MM: the (last) month observed")
+    p.add_argument("--env", required=True, help="the environment to calibrate")
+    p.add_argument("--months", type=_int, default=1, help="months in the window, ending with --month")
+    _config(p)
+    p.add_argument("--output", "-o", type=Path, default=None, help="the calibrated sizing YAML")
+    p.add_argument("--force", action=argparse.BooleanOptionalAction, default=False,
+                   help="overwrite an existing output file")
+    _fmt(p, ("text", "json"), "text")
+    p.add_argument("--actuals-format", default="auto", help="auto | focus | cur2 | cur-legacy")
+    p.add_argument("--tag-key", default="Environment", help="the environment tag")
+    p.add_argument("--athena-workgroup", default=None, help="Athena workgroup")
+    p.add_argument("--athena-output", default=None, help="s3:// location for Athena results")
+    p.add_argument("--profile", default=None, help="AWS profile")
+    p.add_argument("--service-tag", default="aws:ecs:serviceName",
+                   help="the tag naming a usage's ECS service (several Fargate services)")
+
+    p = _command(cmds, "init", init_cmd, "write the embedded sizing to ./cost.yaml to edit")
+    p.add_argument("path", nargs="?", type=Path, default=Path("cost.yaml"))
+
+    p = _command(cmds, "catalog", _group_help, "the cached AWS price catalog")
+    group = p.add_subparsers(title="commands", metavar="COMMAND")
+    q = _command(group, "info", catalog_info, "per offer: records, dates, sources, age")
+    _fmt(q, ("table", "json"), "table")
+    q.add_argument("--region", default=REGION)
+    q = _command(group, "search", catalog_search, "find prices by usage type, instance type, SKU or description")
+    q.add_argument("text")
+    q.add_argument("--service", default=None, help="service or offer code")
+    q.add_argument("--term", default=None, help="OnDemand, Reserved, SavingsPlan, Spot")
+    _fmt(q, ("table", "json"), "table")
+    q.add_argument("--region", default=REGION)
+    q = _command(group, "build", catalog_build, "regenerate pricing_data/ from AWS price files")
+    q.add_argument("--from", dest="src", type=Path, required=True, help="directory in the shared/aws-prices layout")
+    q.add_argument("--region", default=None,
+                   help="one region (or global); default: every region the input has, and global")
+    q.add_argument("--out", type=Path, default=None, help="pricing_data root (default: the shipped one)")
+    q = _command(group, "refresh", catalog_refresh, "update the cached catalog from the AWS Price List")
+    q.add_argument("--source", choices=("api", "bulk"), default="bulk",
+                   help="api: boto3 Pricing API (credentials); bulk: public price files")
+    q.add_argument("--region", default=REGION)
+    q.add_argument("--service", action="append", default=None,
+                   help="refresh only this offer (repeatable), e.g. AmazonECS; FargateSpotFeed is the Spot feed")
+    q.add_argument("--endpoint", default=None, help="bulk price list host or mirror (default: AWS's public "
+                                                    "https://pricing.us-east-1.amazonaws.com)")
+    q.add_argument("--profile", default=None, help="AWS profile for --source api")
+    q.add_argument("--spot-url", default=None, help="Fargate Spot price feed URL")
+    q.add_argument("--dry-run", action="store_true", help="show the diff, write nothing")
+    q.add_argument("--force", action="store_true", help="install even if a service lost records")
+    q.add_argument("--max-loss", type=_number(0, 1), default=0.2,
+                   help="refuse if an offer loses more than this share of records (0-1)")
+
+    p = _command(cmds, "import", _group_help, "build a sizing YAML from infrastructure code")
+    group = p.add_subparsers(title="commands", metavar="COMMAND")
+    q = _command(group, "terraform", import_terraform_cmd, "a sizing YAML from Terraform code or a plan")
+    q.add_argument("directory", nargs="?", type=Path, default=None,
+                   help="the Terraform root (local, terraform-init and downloaded modules are followed)")
+    q.add_argument("--plan", type=Path, default=None, help="a plan as JSON (terraform show -json plan.out)")
+    q.add_argument("--var-file", type=Path, action="append", default=None, help="a .tfvars file (repeatable)")
+    q.add_argument("--region", default=None, help="AWS region (default: the aws provider's)")
+    q.add_argument("--env", default=None, help="environment name (default: var.environment)")
+    q.add_argument("-o", "--output", type=Path, default=Path("cost.yaml"), help="sizing YAML to write")
+    q.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    _fmt(q, ("text", "json"), "text")
+    q.add_argument("--workspace", default=None, help="terraform.workspace (default: default)")
+    q.add_argument("--download-modules", action="store_true",
+                   help="fetch registry and git modules into a cache (off: no network)")
+    q.add_argument("--module-cache", type=Path, default=None, help="cache directory for --download-modules")
+    return top
+
+
+def _group_help(_sub: _Parser) -> None:
+    """`cost catalog` or `cost import` without a command: its help, as for `cost` alone."""
+    _sub.print_help()
+
+
+def run(argv: list[str]) -> None:
+    """Parse `argv` (without the program name) and run the command; errors raise, as in the library."""
+    parser = _parser()
+    if not argv:
+        parser.print_help()
+        return
+    parsed, extra = parser.parse_known_args(argv)
+    ns = vars(parsed)
+    func = ns.pop("_func", None)
+    sub = ns.pop("_sub", None)
+    if extra:  # said by the command they were given to, not by `cost`
+        (sub or parser).error(f"unrecognized arguments: {' '.join(extra)}")
+    if func is None:
+        parser.print_help()
+    elif func is _group_help:
+        _group_help(sub)
+    else:
+        func(**ns)
 
 
 def main() -> None:
@@ -604,14 +685,10 @@ def main() -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        app()
+        run(sys.argv[1:])
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
-    except SystemExit as exc:
-        if exc.code == 130:  # typer turns Ctrl-C into a silent Exit(130): say what happened, in one line
-            print("interrupted", file=sys.stderr)
-        raise
     except StackcostError as exc:
         # One line per problem (a config can have several), never a traceback.
         for line in str(exc).splitlines() or [type(exc).__name__]:

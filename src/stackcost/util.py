@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -46,6 +45,8 @@ def atomic_target(path: Path) -> Iterator[Path]:
         raise OutputError(f"{path}: is a directory; give a file name")
     ensure_dir(path.parent)
     try:
+        import tempfile  # only when writing: it pulls in shutil, random, bz2 and lzma
+
         fd, name = tempfile.mkstemp(prefix=f".{path.name[:100]}.", dir=path.parent)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write there ({_why(exc)})") from None
