@@ -7,13 +7,11 @@
 
 from __future__ import annotations
 
-import difflib
 import errno
 import os
 import stat
 import types
 import typing
-from importlib import resources
 from pathlib import Path
 from typing import Any, Union
 
@@ -35,6 +33,11 @@ class ConfigError(StackcostError):
 
 
 def preset_text() -> str:
+    beside = Path(__file__).parent.parent / "presets" / PRESET
+    if beside.is_file():  # installed as files, the usual case: importlib.resources costs a few ms of imports
+        return beside.read_text(encoding="utf-8")
+    from importlib import resources
+
     return (resources.files("stackcost.presets") / PRESET).read_text(encoding="utf-8")
 
 
@@ -196,5 +199,7 @@ def _field_suggestion(loc: list[Any]) -> str:
         # dict keys (environment names) and list indexes keep the element model found above
     if model is None:
         return ""
+    import difflib
+
     match = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1, cutoff=0.6)
     return match[0] if match else ""
