@@ -2,9 +2,9 @@
 (`stackcost.cli.main` with sys.argv set, in this process).
 
 For every case: the exit code; stderr is exactly one `error: ...` line (progress `note:` lines aside; a bad flag's
-line names the command and points to its --help); no traceback and no `internal error`; nothing on stdout (no number printed beside an
-error); and the price catalog byte-identical afterwards (the cases that damage a catalog get their own copy and
-check it was left as damaged, not "repaired" by a write).
+line names the command and points to its --help); no traceback and no `internal error`; nothing on stdout (no
+number printed beside an error); and the price catalog byte-identical afterwards (the cases that damage a catalog
+get their own copy and check it was left as damaged, not "repaired" by a write).
 
 The inputs are built here from the shipped preset and plain text, not by the code under test. Cases in areas
 other branches own that fail today are marked xfail (strict=False) with the owning branch.

@@ -85,6 +85,26 @@ def test_piped_output_follows_columns(width: int) -> None:
         _check(r.stdout, width, amounts, [])
 
 
+def test_styles_only_where_asked() -> None:
+    """Piped output is plain text; FORCE_COLOR paints the total bold (as on a terminal); NO_COLOR always wins."""
+    doc = _json("estimate", "production")
+    total = f"{Decimal(doc['total_monthly_usd']):,.2f}"
+    base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")} | {"COLUMNS": "100"}
+    outs = {}
+    for name, extra in (("piped", {}), ("forced", {"FORCE_COLOR": "1"}), ("no-color", {"FORCE_COLOR": "1",
+                                                                                        "NO_COLOR": "1"})):
+        r = subprocess.run([*COST, "estimate", "production"], capture_output=True, text=True, timeout=120,
+                           env=base | extra)
+        assert r.returncode == 0, r.stderr
+        outs[name] = r.stdout
+    assert "\x1b[" not in outs["piped"] and outs["no-color"] == outs["piped"]
+    assert f"\x1b[1m{total}\x1b[0m" in outs["forced"]
+    # the same text once the codes are taken out: styles never move a column
+    import re
+
+    assert re.sub(r"\x1b\[[0-9;]*m", "", outs["forced"]) == outs["piped"]
+
+
 def test_all_environments_end_with_the_total_of_all() -> None:
     docs = _json("estimate", "--all")
     grand = sum((Decimal(d["total_monthly_usd"]) for d in docs), Decimal(0))

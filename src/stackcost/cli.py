@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from typing import Literal
 
-    from rich.console import Console
     from rich.progress import TaskID
 
     from stackcost.catalog import Catalog
@@ -126,12 +125,6 @@ def _date_option(value: str, day: bool) -> str:
     return value
 
 
-def _console() -> Console:
-    from stackcost.render.table import console
-
-    return console()
-
-
 def _load_catalog(region: str = REGION) -> Catalog:
     from stackcost.catalog import Catalog
 
@@ -166,16 +159,15 @@ def catalog_info(fmt: str, region: str) -> None:
         print(json.dumps(info, indent=2, ensure_ascii=False))
         return
     from stackcost.render.catalog import info_table
-    from stackcost.render.table import width
+    from stackcost.render.table import show, width
 
-    for part in info_table(info, width()):
-        _console().print(part)
+    show(info_table(info, width()))
 
 
 def catalog_search(text: str, service: str | None, term: str | None, fmt: str, region: str) -> None:
     """Find prices by usage type, instance type, SKU or description."""
     from stackcost.render import catalog as render
-    from stackcost.render.table import width
+    from stackcost.render.table import show, width
 
     found = _load_catalog(region).search(text, service_code=service, term=term)
     if fmt == "json":
@@ -185,7 +177,7 @@ def catalog_search(text: str, service: str | None, term: str | None, fmt: str, r
         from stackcost.safeio import echo
 
         raise UserError(f"no price matches {echo(text)}" + (f" in {echo(service)}" if service else ""))
-    _console().print(render.search_table(found, text, width()))
+    show([render.search_table(found, text, width())])
 
 
 def catalog_build(src: Path, region: str | None, out: Path | None) -> None:
@@ -209,8 +201,8 @@ def catalog_refresh(source: str, region: str, service: list[str] | None, endpoin
     """Update the cached catalog from the AWS Price List; prints a diff, installs atomically."""
     from stackcost.catalog.refresh.run import refresh
     from stackcost.render.catalog import refresh_table
+    from stackcost.render.table import show, width
 
-    con = _console()
     progress_cb, stop = _progress()
     try:
         result = refresh(source, region=region, services=service, endpoint=endpoint, profile=profile,
@@ -218,12 +210,12 @@ def catalog_refresh(source: str, region: str, service: list[str] | None, endpoin
                          notice=lambda m: print(f"note: {m}", file=sys.stderr, flush=True))
     finally:
         stop()
-    con.print(refresh_table(result.diff))
+    show(refresh_table(result.diff, width()))
     if result.installed:
-        con.print(f"installed {result.target}: {result.records} records (manifest lists where and when each offer "
-                  "was refreshed)")
+        print(f"installed {result.target}: {result.records} records (manifest lists where and when each offer "
+              "was refreshed)")
     else:
-        con.print("dry run: nothing was written")
+        print("dry run: nothing was written")
 
 
 def _progress() -> tuple[Callable[[str, int, int | None, int], None] | None, Callable[[], None]]:
@@ -281,12 +273,6 @@ def _view(currency: str, krw_rate: float | None, krw_date: str, vat: float | Non
     return View(krw_rate=rate, krw_date=krw_date, vat=Decimal(str(vat)) if vat is not None else None)
 
 
-def _print(parts: list[Any]) -> None:
-    con = _console()
-    for part in parts:
-        con.print(part)
-
-
 def estimate_cmd(environment: str, config: Path | None, fmt: str, all_envs: bool, region: str | None,
                  strict: bool, currency: str, krw_rate: float | None, krw_date: str, vat: float | None,
                  wide: bool) -> None:
@@ -311,12 +297,12 @@ def estimate_cmd(environment: str, config: Path | None, fmt: str, all_envs: bool
     elif fmt == "markdown":
         print(render.many_markdown(ests, view) if all_envs else render.to_markdown(ests[0], view), end="")
     else:
-        from stackcost.render.table import width
+        from stackcost.render.table import show, width
 
         if all_envs:
-            _print(render.side_by_side(ests, width(), view))
+            show(render.side_by_side(ests, width(), view))
         else:
-            _print([*render.to_table(ests[0], width(), view, wide), f"Config: {source}."])
+            show([*render.to_table(ests[0], width(), view, wide), f"Config: {source}."])
 
 
 def compare_cmd(a: str, b: str, config: Path | None, environment: str, region: str | None, strict: bool, fmt: str,
@@ -341,14 +327,14 @@ def compare_cmd(a: str, b: str, config: Path | None, environment: str, region: s
     elif fmt == "csv":
         raise UserError("cost compare: --format table, json or markdown")
     else:
-        from stackcost.render.table import width
+        from stackcost.render.table import show, width
 
-        _print(render.compare_table(ea, eb, la, lb, width(), view))
+        show(render.compare_table(ea, eb, la, lb, width(), view))
 
 
-def optimize_cmd(environment: str, config: Path | None, risk: Literal["low", "medium", "high"], fmt: str, usage_csv: Path | None,
-                 usage_service: str | None, region: str | None, currency: str, krw_rate: float | None,
-                 krw_date: str, vat: float | None, wide: bool) -> None:
+def optimize_cmd(environment: str, config: Path | None, risk: Literal["low", "medium", "high"], fmt: str,
+                 usage_csv: Path | None, usage_service: str | None, region: str | None, currency: str,
+                 krw_rate: float | None, krw_date: str, vat: float | None, wide: bool) -> None:
     """Reserved instances, Savings Plans, Spot, Graviton and other options against on-demand, and a plan."""
     from stackcost.optimize import optimize
     from stackcost.render import optimize as out
@@ -363,9 +349,9 @@ def optimize_cmd(environment: str, config: Path | None, risk: Literal["low", "me
     elif fmt == "markdown":
         print(out.optimize_markdown(result), end="")
     else:
-        from stackcost.render.table import width
+        from stackcost.render.table import show, width
 
-        _console().print(out.optimize_tables(result, width(), view, wide))
+        show(out.optimize_tables(result, width(), view, wide))
 
 
 def report_cmd(month: str, env: str, budget: float | None, actuals: str | None, fmt: str, out: Path,

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from stackcost.catalog import PriceRecord
-from stackcost.render.table import Col, table
+from stackcost.render.table import Col, Styled, table
 
 CATALOG_SCHEMA_VERSION = 1
 
@@ -44,33 +44,25 @@ def search_table(records: list[PriceRecord], query: str, width: int) -> Any:
     return table(cols, rows, width, title=f"{len(records)} prices matching {query!r}")[0]
 
 
-def refresh_table(diff: Any) -> Any:
+def refresh_table(diff: Any, width: int) -> list[Any]:
     """The refresh diff: per offer, records before/after and what changed; then the largest price changes."""
-    from rich.console import Group
-    from rich.table import Table
-
-    t = Table(title="Catalog refresh: changes per offer", title_justify="left")
-    for col in ("Offer", "Before", "After", "Added", "Removed", "Changed", "Same", "Kept (no rate code)",
-                "Skipped (not modelled)"):
-        t.add_column(col, justify="left" if col == "Offer" else "right")
-    for offer, d in sorted(diff.offers.items()):
-        t.add_row(offer, str(d.before), str(d.after), str(d.added), str(d.removed), str(d.changed), str(d.unchanged),
-                  str(d.kept_unmatched), str(d.skipped))
-    parts: list[Any] = [t]
+    cols = [Col("Offer", min_width=12, words=True)] + [
+        Col(h, numeric=True) for h in ("Before", "After", "Added", "Removed", "Changed", "Same")] + [
+        Col("Kept (no rate code)", numeric=True, drop=2), Col("Skipped (not modelled)", numeric=True, drop=1)]
+    rows = [[offer, str(d.before), str(d.after), str(d.added), str(d.removed), str(d.changed), str(d.unchanged),
+             str(d.kept_unmatched), str(d.skipped)] for offer, d in sorted(diff.offers.items())]
+    parts: list[Any] = [table(cols, rows, width, title="Catalog refresh: changes per offer")[0]]
     changes = diff.largest_changes()
     if changes:
-        c = Table(title="Largest price changes", title_justify="left")
-        for col in ("Price", "Old USD", "New USD", "Change"):
-            c.add_column(col, justify="left" if col == "Price" else "right")
-        for what, old, new, pct in changes:
-            c.add_row(what, old, new, f"{Decimal(pct):+.2f}%")
-        parts.append(c)
-    return Group(*parts)
+        ccols = [Col("Price", min_width=20), Col("Old USD", numeric=True), Col("New USD", numeric=True),
+                 Col("Change", numeric=True)]
+        crows = [[what, old, new, f"{Decimal(pct):+.2f}%"] for what, old, new, pct in changes]
+        parts.append(table(ccols, crows, width, title="Largest price changes")[0])
+    return parts
 
 
 def info_table(info: dict[str, Any], width: int) -> list[Any]:
     """`cost catalog info`: per offer, records, dates, age and sources; stale offers and gaps under the table."""
-    from rich.text import Text
 
     cols = [Col("Offer", min_width=12), Col("Services", min_width=12, drop=3), Col("Records", numeric=True),
             Col("Published", min_width=10), Col("Age", numeric=True), Col("Source", min_width=16, drop=4)]
@@ -87,8 +79,8 @@ def info_table(info: dict[str, Any], width: int) -> list[Any]:
     out: list[Any] = [t]
     stale = [o["offer_code"] for o in info["offers"] if o["stale"]]
     if stale:
-        out.append(Text(f"warning: newest prices of {', '.join(stale)} are over 12 months old; refresh them with "
+        out.append(Styled(f"warning: newest prices of {', '.join(stale)} are over 12 months old; refresh them with "
                         f"cost catalog refresh --region {info['region']}", style="yellow"))
-    out.append(Text(f"Missing offerings ({len(info['gaps'])}): " +
+    out.append(Styled(f"Missing offerings ({len(info['gaps'])}): " +
                     "; ".join(f"{g['service']} {g['offering']}" for g in info["gaps"])))
     return out

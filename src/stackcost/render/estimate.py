@@ -12,7 +12,7 @@ from typing import Any
 from stackcost.estimate import MONTHS_PER_YEAR, Estimate, LineItem
 from stackcost.money import View, krw, usd
 from stackcost.render.provenance import sentence
-from stackcost.render.table import Col, table
+from stackcost.render.table import Col, Styled, table
 from stackcost.services.base import n
 from stackcost.util import plain
 
@@ -118,7 +118,6 @@ def _wide_enough(width: int) -> bool:
 def to_table(est: Estimate, width: int, view: View | None = None, wide: bool = False) -> list[Any]:
     """Renderables for the console: the table, then what did not fit in it (basis of each line), totals,
     currency, provenance."""
-    from rich.text import Text
 
     show_basis = wide or _wide_enough(width)
     cols = [Col("Service", min_width=8, words=True), Col("Component", min_width=16), Col("Quantity", numeric=True),
@@ -138,23 +137,23 @@ def to_table(est: Estimate, width: int, view: View | None = None, wide: bool = F
             row: list[Any] = [service if i == 0 else "", item.component, n(item.quantity),
                               n(item.free_quantity) if item.free_quantity else "", item.unit,
                               "—" if item.unpriced else plain(item.unit_price_usd),
-                              Text(UNPRICED, style="yellow") if item.unpriced else f"{item.monthly_usd:,.2f}"]
+                              Styled(UNPRICED, style="yellow") if item.unpriced else f"{item.monthly_usd:,.2f}"]
             if view is not None and view.krw_rate is not None:
                 row.append("—" if item.unpriced else krw(item.monthly_usd, view.krw_rate))
             if show_basis:
                 row.append(item.assumption)
             rows.append(row)
         subtotal = sum((i.monthly_usd for i in items), Decimal(0))
-        row = ["", Text(f"{service} subtotal", style="dim"), "", "", "", "", Text(f"{subtotal:,.2f}", style="bold")]
+        row = ["", Styled(f"{service} subtotal", style="dim"), "", "", "", "", Styled(f"{subtotal:,.2f}", style="bold")]
         if view is not None and view.krw_rate is not None:
             row.append(krw(subtotal, view.krw_rate))
         if show_basis:
             row.append("")
         rows.append(row)
         ends.add(len(rows) - 1)
-    total_row = ["", Text("Total per month", style="bold"), "", "", "", "", Text(f"{est.total:,.2f}", style="bold")]
-    year_row = ["", Text("Total per year", style="bold"), "", "", "", "",
-                Text(f"{est.total * MONTHS_PER_YEAR:,.2f}", style="bold")]
+    total_row = ["", Styled("Total per month", style="bold"), "", "", "", "", Styled(f"{est.total:,.2f}", style="bold")]
+    year_row = ["", Styled("Total per year", style="bold"), "", "", "", "",
+                Styled(f"{est.total * MONTHS_PER_YEAR:,.2f}", style="bold")]
     if view is not None and view.krw_rate is not None:
         total_row.append(krw(est.total, view.krw_rate))
         year_row.append(krw(est.total * MONTHS_PER_YEAR, view.krw_rate))
@@ -166,21 +165,20 @@ def to_table(est: Estimate, width: int, view: View | None = None, wide: bool = F
                  sections=ends)
     out: list[Any] = [t]
     if not show_basis:
-        out.append(Text(f"Range {usd(est.total_low)} – {usd(est.total_high)} a month (usage low/high). "
+        out.append(Styled(f"Range {usd(est.total_low)} – {usd(est.total_high)} a month (usage low/high). "
                         "The basis of each line: --wide or --format markdown.", style="dim"))
     if est.unpriced:
-        out.append(Text(f"The total excludes {len(est.unpriced)} unpriced item(s): "
+        out.append(Styled(f"The total excludes {len(est.unpriced)} unpriced item(s): "
                         + "; ".join(f"{i.service} {i.component} (looked for {i.looked_for})" for i in est.unpriced),
                         style="yellow"))
-    out += [Text(line) for line in view_lines(est.total, view)]
+    out += [Styled(line) for line in view_lines(est.total, view)]
     if est.provenance:
-        out.append(Text(sentence(est.provenance), style="dim"))
-    out += [Text(f"assumption: {a}", style="dim") for a in est.assumptions]
+        out.append(Styled(sentence(est.provenance), style="dim"))
+    out += [Styled(f"assumption: {a}", style="dim") for a in est.assumptions]
     return out
 
 
 def side_by_side(ests: list[Estimate], width: int, view: View | None = None) -> list[Any]:
-    from rich.text import Text
 
     cols = [Col("Service", min_width=15, words=True), *[Col(e.environment, numeric=True) for e in ests],
             Col("All", numeric=True)]
@@ -192,8 +190,8 @@ def side_by_side(ests: list[Estimate], width: int, view: View | None = None) -> 
         amounts = [e.by_service().get(service, Decimal(0)) for e in ests]
         rows.append([service, *[f"{a:,.2f}" for a in amounts], f"{sum(amounts, Decimal(0)):,.2f}"])
     grand = sum((e.total for e in ests), Decimal(0))
-    rows.append([Text("Total per month", style="bold"), *[Text(f"{e.total:,.2f}", style="bold") for e in ests],
-                 Text(f"{grand:,.2f}", style="bold")])
+    rows.append([Styled("Total per month", style="bold"), *[Styled(f"{e.total:,.2f}", style="bold") for e in ests],
+                 Styled(f"{grand:,.2f}", style="bold")])
     for label, attr in (("low (usage)", "total_low"), ("high (usage)", "total_high")):
         values = [getattr(e, attr) for e in ests]
         rows.append([label, *[f"{v:,.2f}" for v in values], f"{sum(values, Decimal(0)):,.2f}"])
@@ -203,10 +201,10 @@ def side_by_side(ests: list[Estimate], width: int, view: View | None = None) -> 
     out: list[Any] = [t]
     missing = sum(len(e.unpriced) for e in ests)
     if missing:
-        out.append(Text(f"The totals exclude {missing} unpriced item(s) (see `cost estimate ENV`).", style="yellow"))
-    out += [Text(line) for line in view_lines(grand, view)]
+        out.append(Styled(f"The totals exclude {missing} unpriced item(s) (see `cost estimate ENV`).", style="yellow"))
+    out += [Styled(line) for line in view_lines(grand, view)]
     if ests and ests[0].provenance:
-        out.append(Text(sentence(ests[0].provenance), style="dim"))
+        out.append(Styled(sentence(ests[0].provenance), style="dim"))
     return out
 
 
@@ -287,7 +285,6 @@ def compare_markdown(a: Estimate, b: Estimate, label_a: str, label_b: str) -> st
 
 def compare_table(a: Estimate, b: Estimate, label_a: str, label_b: str, width: int,
                   view: View | None = None) -> list[Any]:
-    from rich.text import Text
 
     cols = [Col("Service", min_width=8, words=True), Col("Line", min_width=18), Col(label_a, numeric=True),
             Col(label_b, numeric=True), Col("Difference", numeric=True)]
@@ -298,15 +295,15 @@ def compare_table(a: Estimate, b: Estimate, label_a: str, label_b: str, width: i
         else:
             d = f"{(y.monthly_usd if y else Decimal(0)) - (x.monthly_usd if x else Decimal(0)):+,.2f}"
         rows.append([(y or x).service if (y or x) else "", _what(x, y), _side(x), _side(y), d])  # type: ignore[union-attr]
-    rows.append([Text("Total", style="bold"), "", f"{a.total:,.2f}", f"{b.total:,.2f}", f"{b.total - a.total:+,.2f}"])
+    rows.append([Styled("Total", style="bold"), "", f"{a.total:,.2f}", f"{b.total:,.2f}", f"{b.total - a.total:+,.2f}"])
     t, _ = table(cols, rows, width, title=f"{label_a} vs {label_b} — monthly USD", sections={len(rows) - 2})
-    out: list[Any] = [t, Text("— : the line does not exist on that side.", style="dim")]
+    out: list[Any] = [t, Styled("— : the line does not exist on that side.", style="dim")]
     for label, e in ((label_a, a), (label_b, b)):
         if e.unpriced:
-            out.append(Text(f"{label}: the total excludes {len(e.unpriced)} unpriced item(s)", style="yellow"))
+            out.append(Styled(f"{label}: the total excludes {len(e.unpriced)} unpriced item(s)", style="yellow"))
     if view is not None:
-        out += [Text(f"{label_a}: {line}") for line in view_lines(a.total, view)]
-        out += [Text(f"{label_b}: {line}") for line in view_lines(b.total, view)]
+        out += [Styled(f"{label_a}: {line}") for line in view_lines(a.total, view)]
+        out += [Styled(f"{label_b}: {line}") for line in view_lines(b.total, view)]
     if a.provenance:
-        out.append(Text(sentence(a.provenance), style="dim"))
+        out.append(Styled(sentence(a.provenance), style="dim"))
     return out

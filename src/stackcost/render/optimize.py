@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from stackcost.money import View, usd
 from stackcost.optimize.options import Option
-from stackcost.render.table import Col, table
+from stackcost.render.table import Col, Styled, table
 
 if TYPE_CHECKING:
-    from rich.console import Group
 
     from stackcost.optimize import OptimizeResult
 
@@ -91,9 +90,7 @@ def _sizing_line(s: object) -> str:
             f"{usd(s.monthly_saving_usd)}.")
 
 
-def optimize_tables(result: OptimizeResult, width: int, view: View | None = None, wide: bool = False) -> Group:
-    from rich.console import Group
-    from rich.text import Text
+def optimize_tables(result: OptimizeResult, width: int, view: View | None = None, wide: bool = False) -> list[object]:
 
     cols = [Col("Service", min_width=8, words=True), Col("Option", min_width=18), Col("Upfront", numeric=True, drop=3),
             Col("Monthly", numeric=True, drop=5), Col("Effective", numeric=True), Col("Saving/mo", numeric=True),
@@ -105,7 +102,7 @@ def optimize_tables(result: OptimizeResult, width: int, view: View | None = None
     for o in result.options:
         status = _status(o)
         style = "dim" if status and status != "INDICATIVE" else ("yellow" if o.indicative else "")
-        name = Text(o.option + (f" [{status}]" if status else ""), style=style)
+        name = Styled(o.option + (f" [{status}]" if status else ""), style=style)
         rows.append([o.service, name, usd(o.upfront_usd), usd(o.monthly_recurring_usd),
                      usd(o.effective_monthly_usd), usd(o.monthly_saving_usd), _pct(o), _be(o), usd(o.total_1y_usd),
                      usd(o.total_3y_usd), o.risk, (f"{status}: " if status else "") + o.constraint])
@@ -117,22 +114,22 @@ def optimize_tables(result: OptimizeResult, width: int, view: View | None = None
     prow: list[list[Any]] = [[str(i), s.option.option, s.option.service, usd(s.monthly_saving_usd),
              usd(s.option.upfront_usd) if s.option.kind in ("reserved", "savings-plan") else ""]
             for i, s in enumerate(p.steps, 1)]
-    prow.append(["", Text("Total", style="bold"), "", Text(usd(p.monthly_saving_usd), style="bold"),
-                 Text(usd(p.upfront_usd), style="bold")])
+    prow.append(["", Styled("Total", style="bold"), "", Styled(usd(p.monthly_saving_usd), style="bold"),
+                 Styled(usd(p.upfront_usd), style="bold")])
     pt, _ = table(pcols, prow, width, title=f"Recommended plan, risk {p.risk} ({p.rule})", sections={len(prow) - 2})
-    summary = Text(f"{usd(p.baseline_monthly_usd)} → {usd(p.planned_monthly_usd)} per month: saves "
+    summary = Styled(f"{usd(p.baseline_monthly_usd)} → {usd(p.planned_monthly_usd)} per month: saves "
                    f"{usd(p.monthly_saving_usd)} ({p.saving_pct:.1f}%) with {usd(p.upfront_usd)} upfront.",
                    style="bold")
     parts: list[object] = [t]
     if len(cols) - 1 not in keep:
-        parts.append(Text("Notes on each option (constraints, why not applicable): --wide or --format markdown.",
+        parts.append(Styled("Notes on each option (constraints, why not applicable): --wide or --format markdown.",
                           style="dim"))
     parts += [pt, summary]
     if view is not None:
         from stackcost.render.estimate import view_lines
 
-        parts += [Text(f"After the plan: {line}") for line in view_lines(p.planned_monthly_usd, view)]
-    parts += [Text(_sizing_line(s)) for s in result.sizing]
-    parts += [Text(f"note: {n}", style="dim") for n in result.notes]
-    parts += [Text(f"left out of the plan: {x}", style="dim") for x in p.left_out]
-    return Group(*parts)  # type: ignore[arg-type]
+        parts += [Styled(f"After the plan: {line}") for line in view_lines(p.planned_monthly_usd, view)]
+    parts += [Styled(_sizing_line(s)) for s in result.sizing]
+    parts += [Styled(f"note: {n}", style="dim") for n in result.notes]
+    parts += [Styled(f"left out of the plan: {x}", style="dim") for x in p.left_out]
+    return parts

@@ -3,6 +3,10 @@
 Amounts and headers never wrap or truncate: a numeric column is as wide as its widest cell. Text columns fold
 (wrap inside the column) down to a minimum, and when even that does not fit, the columns marked droppable go,
 least needed first (the basis of each line moves under the table or into `--wide`).
+
+The layout is computed here, so printing it is string joining: no terminal library on the start path (rich
+cost ~120 ms of a cold `cost estimate` to import and lay out the same table). Styles (bold, dim, yellow) are
+ANSI codes, written only to a terminal and never when NO_COLOR is set or TERM is dumb.
 """
 
 from __future__ import annotations
@@ -11,13 +15,11 @@ import os
 import shutil
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from rich.console import Console
+from typing import IO, Any
 
 DEFAULT_WIDTH = 100
-GAP = 3  # rich's SIMPLE_HEAD box without edges: a blank rule and one space of padding either side between columns
+GAP = 3  # spaces between two columns
+_SGR = {"bold": "1", "dim": "2", "italic": "3", "yellow": "33"}
 
 
 def width() -> int:
@@ -31,12 +33,6 @@ def width() -> int:
     return cols if 40 <= cols <= 1000 else DEFAULT_WIDTH
 
 
-def console(stderr: bool = False) -> Console:
-    from rich.console import Console
-
-    return Console(width=width(), stderr=stderr, soft_wrap=False, highlight=False)
-
-
 @dataclass(frozen=True)
 class Col:
     header: str
@@ -47,10 +43,57 @@ class Col:
     words: bool = False  # never break a word of its cells (service names, units)
 
 
-def _plain(cell: Any) -> str:
-    from rich.text import Text
+class Styled:
+    """A piece of text and how it is shown on a terminal ("bold", "dim", "yellow"; "" for plain)."""
 
-    return cell.plain if isinstance(cell, Text) else str(cell)
+    __slots__ = ("plain", "style")
+
+    def __init__(self, plain: str, style: str = "") -> None:
+        self.plain = plain
+        self.style = style
+
+    def __str__(self) -> str:
+        return self.plain
+
+    def __repr__(self) -> str:
+        return f"Styled({self.plain!r}, {self.style!r})"
+
+
+def _plain(cell: Any) -> str:
+    return cell.plain if isinstance(cell, Styled) else str(cell)
+
+
+def _style(cell: Any) -> str:
+    return cell.style if isinstance(cell, Styled) else ""
+
+
+def _paint(text: str, style: str, color: bool) -> str:
+    codes = ";".join(_SGR[s] for s in style.split() if s in _SGR)
+    return f"\x1b[{codes}m{text}\x1b[0m" if color and codes and text else text
+
+
+def wrap(text: str, size: int) -> list[str]:
+    """Words to lines of at most `size` characters; a word longer than that is folded."""
+    size = max(size, 1)
+    out: list[str] = []
+    for para in text.split("\n"):
+        line = ""
+        for word in para.split():
+            while len(word) > size:
+                if line:
+                    out.append(line)
+                    line = ""
+                out.append(word[:size])
+                word = word[size:]
+            if not line:
+                line = word
+            elif len(line) + 1 + len(word) <= size:
+                line += " " + word
+            else:
+                out.append(line)
+                line = word
+        out.append(line)
+    return out
 
 
 def _natural(col: Col, cells: list[Any]) -> int:
@@ -95,23 +138,72 @@ def widths(cols: list[Col], rows: list[list[Any]], keep: list[int], available: i
     return out
 
 
-def table(cols: list[Col], rows: list[list[Any]], available: int, *, title: str = "",
-          sections: set[int] | None = None) -> tuple[Any, list[int]]:
-    """A rich Table of the columns that fit, and which ones were kept. `sections`: row indexes that end a section
-    (a rule is drawn under them)."""
-    from rich import box
-    from rich.table import Table
+class Grid:
+    """A fitted table: a title, columns of fixed width, rows; `lines()` lays it out."""
 
+    def __init__(self, title: str, cols: list[Col], sizes: list[int], rows: list[list[Any]], ends: set[int]) -> None:
+        self.title, self.cols, self.sizes, self.rows, self.ends = title, cols, sizes, rows, ends
+
+    def _row(self, cells: list[Any], color: bool, header: bool = False) -> list[str]:
+        cols = []
+        for c, size, cell in zip(self.cols, self.sizes, cells, strict=True):
+            text, style = _plain(cell), ("bold" if header else _style(cell))
+            parts = [text] if c.numeric else wrap(text, size)
+            right = (c.justify or ("right" if c.numeric else "left")) == "right"
+            cols.append([(p.rjust(size) if right else p.ljust(size), p, style) for p in parts])
+        height = max(len(c) for c in cols)
+        lines = []
+        for n in range(height):
+            pieces = []
+            for size, col in zip(self.sizes, cols, strict=True):
+                padded, text, style = col[n] if n < len(col) else (" " * size, "", "")
+                pieces.append(padded.replace(text, _paint(text, style, color), 1) if text else padded)
+            lines.append((" " * GAP).join(pieces).rstrip())
+        return lines
+
+    def lines(self, color: bool = False) -> list[str]:
+        total = sum(self.sizes) + _overhead(len(self.sizes))
+        out = [_paint(line, "italic", color) for line in wrap(self.title, total)] if self.title else []
+        out += self._row([c.header for c in self.cols], color, header=True)
+        out.append("─" * total)
+        for n, r in enumerate(self.rows):
+            out += self._row(r, color)
+            if n in self.ends and n != len(self.rows) - 1:
+                out.append("")
+        return out
+
+
+def table(cols: list[Col], rows: list[list[Any]], available: int, *, title: str = "",
+          sections: set[int] | None = None) -> tuple[Grid, list[int]]:
+    """The columns that fit as a Grid, and which ones were kept. `sections`: row indexes that end a section (a
+    blank line follows them)."""
     keep = fit(cols, rows, available)
     sizes = widths(cols, rows, keep, available)
-    t = Table(title=title or None, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, expand=False,
-              show_edge=False)
-    for i in keep:
-        c = cols[i]
-        justify = c.justify or ("right" if c.numeric else "left")
-        t.add_column(c.header, justify=justify, width=sizes[i], no_wrap=c.numeric,  # type: ignore[arg-type]
-                     overflow="ellipsis" if c.numeric else "fold")
-    ends = sections or set()
-    for n, r in enumerate(rows):
-        t.add_row(*[r[i] for i in keep], end_section=n in ends)
-    return t, keep
+    grid = Grid(title, [cols[i] for i in keep], [sizes[i] for i in keep], [[r[i] for i in keep] for r in rows],
+                sections or set())
+    return grid, keep
+
+
+def _color(stream: IO[str]) -> bool:
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or stream.isatty()
+
+
+def lines_of(parts: list[Any], available: int, color: bool = False) -> list[str]:
+    """Text lines of what a renderer returned: grids, styled or plain text (wrapped to `available`), lists."""
+    out: list[str] = []
+    for part in parts:
+        if isinstance(part, Grid):
+            out += part.lines(color)
+        elif isinstance(part, list):
+            out += lines_of(part, available, color)
+        else:
+            out += [_paint(line, _style(part), color) for line in wrap(_plain(part), available)]
+    return out
+
+
+def show(parts: list[Any], stream: IO[str] | None = None) -> None:
+    """Print renderer output to stdout (or `stream`), fitted to `width()`."""
+    out = stream or sys.stdout
+    out.write("".join(line + "\n" for line in lines_of(parts, width(), _color(out))))
