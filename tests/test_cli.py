@@ -10,6 +10,8 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from tests.pricelist_fixtures import expected_record_count, production_lines_by_hand, published_rows
 
 COST = [sys.executable, "-m", "stackcost"]
@@ -169,3 +171,13 @@ def test_optimize_usage_csv_and_its_errors(tmp_path: Path) -> None:
     assert r.returncode == 2 and r.stderr.startswith("error: ") and "Traceback" not in r.stderr
     r = run("optimize", "nowhere", cwd=tmp_path)
     assert r.returncode == 2 and "no environment 'nowhere'" in r.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="Linux's always-full device")
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_a_full_disk_on_stdout_is_one_line(fmt: str, tmp_path: Path) -> None:
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([*COST, "estimate", "production", "--format", fmt], stdout=full, stderr=subprocess.PIPE,
+                           text=True, cwd=tmp_path, timeout=60)
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == ["error: cannot write the output: No space left on device"]

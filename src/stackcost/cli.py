@@ -672,6 +672,7 @@ def main() -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         run(sys.argv[1:])
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, inside the handlers below, not at exit
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
@@ -680,8 +681,26 @@ def main() -> None:
         for line in str(exc).splitlines() or [type(exc).__name__]:
             print(f"error: {line}", file=sys.stderr)
         sys.exit(exc.exit_code)
+    except OSError as exc:
+        if not _stdout_failed(exc):
+            sys.exit(_internal_error(exc))
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # what is still buffered has nowhere to go
+        if not isinstance(exc, BrokenPipeError):  # `cost ... | head` closing early is not an error
+            print(f"error: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+            sys.exit(2)
+        sys.exit(0)
     except Exception as exc:  # a bug: one line for the user, the traceback in a file for the report
         sys.exit(_internal_error(exc))
+
+
+def _stdout_failed(exc: OSError) -> bool:
+    """Whether the error is standard output refusing the data (full disk, closed pipe, I/O error): files the
+    library writes raise OutputError instead, so an OSError with these codes reaching here is stdout's."""
+    import errno
+
+    return isinstance(exc, BrokenPipeError) or exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG)
 
 
 def _internal_error(exc: BaseException) -> int:
