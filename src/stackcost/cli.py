@@ -663,13 +663,13 @@ def run(argv: list[str]) -> None:
 
 
 def main() -> None:
-    import signal
-    import threading
+    import _signal  # type: ignore[import-not-found]  # see _entry: signal.py only wraps it in enums
+    import contextlib
 
     # The console script's entry (stackcost._entry) held Ctrl-C during start-up; from here on it is Python's
     # KeyboardInterrupt again, so interrupted writes clean up (atomic_target, write_catalog) before the line below.
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+    with contextlib.suppress(ValueError):  # not the main thread (tests call main() from workers): not ours to set
+        _signal.signal(_signal.SIGINT, _signal.default_int_handler)
     try:
         run(sys.argv[1:])
         sys.stdout.flush()  # a full disk or a closed pipe shows here, inside the handlers below, not at exit

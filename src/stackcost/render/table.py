@@ -12,9 +12,7 @@ ANSI codes, written only to a terminal and never when NO_COLOR is set or TERM is
 from __future__ import annotations
 
 import os
-import shutil
 import sys
-from dataclasses import dataclass
 from typing import IO, Any
 
 DEFAULT_WIDTH = 100
@@ -24,8 +22,16 @@ _SGR = {"bold": "1", "dim": "2", "italic": "3", "yellow": "33"}
 
 def width() -> int:
     """The width outputs are made for: the terminal's, else `COLUMNS`, else 100."""
-    if sys.stdout.isatty():
-        return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+    if sys.stdout.isatty():  # as shutil.get_terminal_size: COLUMNS first, then the terminal's own size
+        try:
+            if int(os.environ["COLUMNS"]) > 0:
+                return int(os.environ["COLUMNS"])
+        except (KeyError, ValueError):
+            pass
+        try:
+            return os.get_terminal_size(sys.stdout.fileno()).columns or DEFAULT_WIDTH
+        except (OSError, ValueError):
+            return DEFAULT_WIDTH
     try:
         cols = int(os.environ.get("COLUMNS", ""))
     except ValueError:
@@ -33,14 +39,19 @@ def width() -> int:
     return cols if 40 <= cols <= 1000 else DEFAULT_WIDTH
 
 
-@dataclass(frozen=True)
 class Col:
-    header: str
-    numeric: bool = False  # never wraps: as wide as its widest cell
-    min_width: int = 10  # a text column folds down to this (or its header's longest word)
-    drop: int = 0  # 0: always shown; otherwise dropped when too narrow, the highest number first
-    justify: str = ""
-    words: bool = False  # never break a word of its cells (service names, units)
+    """A column: how it is laid out and, when the width runs short, in which order it goes.
+
+    `numeric`: never wraps, as wide as its widest cell. `min_width`: a text column folds down to this (or its
+    header's longest word). `drop`: 0 is always shown; otherwise dropped when too narrow, the highest number first.
+    `words`: never break a word of its cells (service names, units)."""
+
+    __slots__ = ("drop", "header", "justify", "min_width", "numeric", "words")
+
+    def __init__(self, header: str, numeric: bool = False, min_width: int = 10, drop: int = 0, justify: str = "",
+                 words: bool = False) -> None:
+        self.header, self.numeric, self.min_width, self.drop, self.justify, self.words = \
+            header, numeric, min_width, drop, justify, words
 
 
 class Styled:

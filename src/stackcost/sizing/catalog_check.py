@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 from stackcost.catalog import Catalog
 from stackcost.regions import short_name
 from stackcost.sizing.load import ConfigError
@@ -14,6 +12,8 @@ from stackcost.sizing.model import Environment
 def _check(path: str, value: str, options: list[str], where: str) -> str | None:
     if value in options:
         return None
+    import difflib  # only for a name that is not in the catalog
+
     near = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
     hint = f" (did you mean {near[0]}?)" if near else ""
     return f"{path}: {value} not in the {where} catalog{hint}"
