@@ -77,6 +77,8 @@ class Catalog:
         self.region = region
         self.manifest = manifest
         self._by_service_code: dict[str, list[PriceRecord]] = {}
+        # Most lookups name a term (OnDemand by default): RDS alone has hundreds of Reserved rates to skip.
+        self._by_term: dict[tuple[str, str], list[PriceRecord]] = {}
         # Lookups repeat (the optimizer re-estimates an environment dozens of times): remember each answer.
         self._found: dict[tuple[Any, ...], tuple[PriceRecord, ...]] = {}
         self._pending: list[OfferFile] = []  # offers opened but not read yet
@@ -88,6 +90,7 @@ class Catalog:
         self._loaded.extend(records)
         for rec in records:
             self._by_service_code.setdefault(rec.service_code, []).append(rec)
+            self._by_term.setdefault((rec.service_code, rec.term), []).append(rec)
 
     @classmethod
     def load(cls, region: str = DEFAULT_REGION, root: Path | str | None = None, *, with_global: bool = True) -> Catalog:
@@ -172,19 +175,24 @@ class Catalog:
         if cached is not None:
             return list(cached)
         self._need(service_code)
-        fields = {k: v for k, v in filters.items() if k in _FIELDS and v is not None}
-        attrs = {k: v for k, v in filters.items() if k not in _FIELDS and v is not None}
+        fields = [(k, v) for k, v in filters.items() if k in _FIELDS and v is not None]
+        attrs = [(k, v) for k, v in filters.items() if k not in _FIELDS and v is not None]
+        candidates = self._by_service_code.get(service_code, ()) if term is None else \
+            self._by_term.get((service_code, term), ())
         out = []
-        for rec in self._by_service_code.get(service_code, ()):
+        for rec in candidates:  # plain loops: the first estimate runs this over every RDS rate dozens of times
             if rec.region != region and rec.region != GLOBAL and not include_reference:
                 continue
-            if term is not None and rec.term != term:
-                continue
-            if any(getattr(rec, k) != v for k, v in fields.items()):
-                continue
-            if not rec.matches(**attrs):
-                continue
-            out.append(rec)
+            for k, v in fields:
+                if getattr(rec, k) != v:
+                    break
+            else:
+                have = rec.attributes
+                for k, v in attrs:
+                    if have.get(k) != v:
+                        break
+                else:
+                    out.append(rec)
         self._found[key] = tuple(out)
         return out
 

@@ -31,6 +31,19 @@ _DEFAULTS: dict[str, Any] = {
     "source_commit": "", "published": "", "published_note": "", "confidence": "primary", "notes": "",
 }
 
+_Decimal: type[Decimal] | None = None  # decimal.Decimal once a price is first asked for
+
+
+def decimal_type() -> type[Decimal]:
+    """decimal.Decimal, imported on first use (not at load) and then kept: an import statement in `price`
+    would cost more than the conversion, and estimates ask for prices hundreds of times."""
+    global _Decimal
+    if _Decimal is None:
+        from decimal import Decimal
+
+        _Decimal = Decimal
+    return _Decimal
+
 
 class PriceRecord:
     region: str
@@ -103,15 +116,12 @@ class PriceRecord:
 
     @property
     def price(self) -> Decimal:
-        from decimal import Decimal
-
-        return Decimal(self.price_usd)
+        return (_Decimal or decimal_type())(self.price_usd)
 
     @property
     def upfront(self) -> Decimal:
-        from decimal import Decimal
-
-        return Decimal(self.upfront_usd) if self.upfront_usd else Decimal(0)
+        make = _Decimal or decimal_type()
+        return make(self.upfront_usd) if self.upfront_usd else make(0)
 
     @property
     def source(self) -> str:
@@ -145,12 +155,16 @@ class PriceRecord:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PriceRecord:
-        """A record from its JSON object; TypeError for a missing or unexpected field, as calling the class
-        would raise. Skips __init__'s argument binding: a command builds hundreds of these."""
+        """A record from its JSON object (which it keeps as its own fields: the caller hands it over); TypeError
+        for a missing or unexpected field, as calling the class would raise. Skips __init__'s argument binding:
+        a command builds hundreds of these."""
+        rec = object.__new__(cls)
+        if len(data) == len(_ALL) and _ALL.issuperset(data):  # every field, as the catalog writes them
+            object.__setattr__(rec, "__dict__", data)
+            return rec
         keys = data.keys()
         if not _REQUIRED <= keys <= _ALL:
             raise TypeError(f"PriceRecord fields: missing {sorted(_REQUIRED - keys)}, unexpected {sorted(keys - _ALL)}")
-        rec = object.__new__(cls)
         values = vars(rec)
         values.update(_DEFAULTS)
         values.update(data)

@@ -502,12 +502,14 @@ _PRICE_FIELDS = ("price_usd", "upfront_usd", "tier_start", "tier_end")
 def validate_record(rec: PriceRecord, where: str) -> None:
     """A price (and upfront fee, tier bounds) must be a finite, non-negative decimal: a checksum only proves
     the file is the one the manifest describes, not that what it says is a price."""
-    from decimal import Decimal, InvalidOperation
-
     for name in _PRICE_FIELDS:
         value = getattr(rec, name)
         if value is None and name != "price_usd":
             continue
+        if isinstance(value, str) and value.isascii() and value.replace(".", "", 1).isdigit():
+            continue  # digits with at most one point: a finite, non-negative decimal (the shipped form)
+        from decimal import Decimal, InvalidOperation
+
         if not isinstance(value, str):
             raise CatalogError(f"{where}: {name} {_short(value)} is not a decimal string")
         try:
@@ -600,12 +602,24 @@ def parse_offer(path: str, info: dict[str, Any], data: bytes) -> list[PriceRecor
 
 
 def _record(line: str, where: str, scan: Callable[[str, int], tuple[Any, int]] | None) -> PriceRecord:
-    try:
-        data = _loads(line, scan)
-    except ValueError as exc:
-        if not _json_error(exc):
-            raise
-        raise CatalogError(f"{where}: not a JSON record; the catalog is damaged") from None
+    data: Any = None
+    if scan is not None:
+        # The catalog's own lines are one object each, nothing around it: scanned as they are. Anything else
+        # (whitespace, a BOM, an error) goes through _loads, so every result and every message is json.loads's.
+        try:
+            data, end = scan(line, 0)
+        except Exception:  # _loads below says what is wrong
+            data = None
+        else:
+            if end != len(line):
+                data = None
+    if data is None:
+        try:
+            data = _loads(line, scan)
+        except ValueError as exc:
+            if not _json_error(exc):
+                raise
+            raise CatalogError(f"{where}: not a JSON record; the catalog is damaged") from None
     if not isinstance(data, dict):
         raise CatalogError(f"{where}: not a JSON object; the catalog is damaged")
     try:

@@ -6,6 +6,8 @@ written in code.
 
 from __future__ import annotations
 
+from stackcost.catalog.records import decimal_type
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (slow here); mypy takes it as True
 
 if TYPE_CHECKING:
@@ -51,8 +53,7 @@ class TierCharge:
 def split_tiers(quantity: Decimal, tiers: list[PriceRecord], free: Decimal | None = None) -> list[TierCharge]:
     """Quantity billed in each tier after the free allowance (none by default); tiers with nothing in them are
     left out."""
-    from decimal import Decimal
-
+    Decimal = decimal_type()  # the class, imported on first use (not when the catalog loads)
     free = Decimal(0) if free is None else free
     billable = max(quantity - free, Decimal(0))
     out: list[TierCharge] = []
