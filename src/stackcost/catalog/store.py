@@ -9,8 +9,9 @@ point leaves either the old catalog or the new one, never a mixture.
 
 One writer at a time: a writer holds an exclusive lock on `.<region>.lock` beside the catalog (its pid written in
 it) from re-reading the catalog to the swap, so two refreshes of different offers both land. Readers take the same
-lock shared while they read, so they never see a half-swapped directory. flock(2) locks die with their process:
-a killed refresh never leaves a stale lock behind.
+lock shared while they read the manifest and open the offer files, so they never see a half-swapped directory;
+they read an offer file later, through the descriptor opened then (see OfferFile). flock(2) locks die with their
+process: a killed refresh never leaves a stale lock behind.
 """
 
 from __future__ import annotations
