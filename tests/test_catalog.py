@@ -15,6 +15,7 @@ import pytest
 from stackcost.catalog import AmbiguousPrice, Catalog, CatalogError, PriceNotFound, split_tiers, store
 from stackcost.catalog.build import build
 from stackcost.catalog.sources.shared import BuildError
+from stackcost.paths import plain_path
 from tests.conftest import FIXTURES
 from tests.pricelist_fixtures import expected_record_count, rate_rows
 
@@ -199,3 +200,30 @@ def test_manifest_counts_and_checksums_match_the_files() -> None:
         assert entry["sha256"] == hashlib.sha256(data).hexdigest(), offer
         assert entry["records"] == len(lines), offer
         assert all(rec["offer_code"] == offer for rec in lines), offer
+
+
+def test_catalog_paths_are_named_as_pathlib_names_them() -> None:
+    # Messages name catalog files by plain strings now; each must read as str(Path(...)) did.
+    for text in ["pricing_data", "./pricing_data/", "/tmp//x/./y/", "//net/share", "///abs", "a/../b", ".", "./",
+                 "/", "x/.", "~/p", "a//b//"]:
+        assert plain_path(text) == str(Path(text)), text
+
+
+@pytest.mark.parametrize("data", [
+    b'{"a": [1, 2.5, -3e2, true, false, null, "x\\u00e9\\n"], "b": {}}', b'  {"a": 1}\n\n', b'{"a": NaN}',
+    b'{"a": Infinity, "b": -Infinity}', b'\xef\xbb\xbf{"a": 1}', '{"a": "\u00e9"}'.encode("utf-16"),
+    b'{"a": 1} x', b'{"a": 1}{"b": 2}', b'{"a": }', b"", b"   ", b"[1, 2", b'{"a": "\xff"}', b'"\\ud800"', b"7",
+    b'{"a": 1, "a": 2}', b'{"a": "tab\tinside"}', b"1" * 5000,
+])
+def test_the_manifest_reader_parses_exactly_as_json_loads(data: bytes) -> None:
+    # store reads JSON without importing json (CPython's C scanner, json.loads for anything else): the same
+    # value, or the same exception with the same message, as json.loads.
+    try:
+        expected: object = json.loads(data)
+    except ValueError as exc:
+        with pytest.raises(type(exc)) as caught:
+            store._loads_bytes(data)
+        assert str(caught.value) == str(exc)
+    else:
+        got = store._loads_bytes(data)
+        assert json.dumps(got) == json.dumps(expected)
