@@ -144,10 +144,6 @@ class PriceRecord:
             self.description,
         )
 
-    def as_dict(self) -> dict[str, Any]:
-        """Every field, in declaration order (a copy: changing it changes no record)."""
-        return {n: getattr(self, n) for n in FIELDS}
-
     def to_json(self) -> str:
         import json
 
