@@ -5,14 +5,17 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from stackcost.catalog import AmbiguousPrice, Catalog, CatalogError, PriceNotFound, split_tiers
+from stackcost.catalog import AmbiguousPrice, Catalog, CatalogError, PriceNotFound, split_tiers, store
 from stackcost.catalog.build import build
 from stackcost.catalog.sources.shared import BuildError
+from stackcost.paths import plain_path
 from tests.conftest import FIXTURES
 from tests.pricelist_fixtures import expected_record_count, rate_rows
 
@@ -98,18 +101,72 @@ def test_cloudfront_tiers_are_cumulative(catalog: Catalog) -> None:
     assert all(a[1] == b[0] for a, b in itertools.pairwise(bounds))
 
 
+VCPU = {"usage_type": "APN2-Fargate-vCPU-Hours:perCPU"}
+
+
+def _checksum_line(path: Path) -> str:
+    return (f"{path} does not match its checksum in manifest.json: the file was changed or truncated; restore it "
+            "(git checkout pricing_data) or rebuild with `cost catalog build`")
+
+
 def test_tampered_file_is_reported_not_used(catalog_copy: Path) -> None:
+    # Offer files are read and checked when a lookup first needs them (a command reads only what it uses).
     f = catalog_copy / "ap-northeast-2" / "AmazonECS.jsonl"
     f.write_text(f.read_text().replace('"0.04656"', '"0.01"'))
+    catalog = Catalog.load("ap-northeast-2", root=catalog_copy)
+    for _ in range(2):  # and again on the next lookup: a refused file is never used
+        with pytest.raises(CatalogError) as caught:
+            catalog.price("AmazonECS", **VCPU)
+        assert str(caught.value) == _checksum_line(f)
     with pytest.raises(CatalogError, match="does not match its checksum"):
-        Catalog.load("ap-northeast-2", root=catalog_copy)
+        Catalog.load("ap-northeast-2", root=catalog_copy).verify()
 
 
 def test_truncated_file_is_reported(catalog_copy: Path) -> None:
     f = catalog_copy / "ap-northeast-2" / "AmazonRDS.jsonl"
     f.write_bytes(f.read_bytes()[:1000])
-    with pytest.raises(CatalogError):
-        Catalog.load("ap-northeast-2", root=catalog_copy)
+    with pytest.raises(CatalogError) as caught:
+        Catalog.load("ap-northeast-2", root=catalog_copy).verify()
+    assert str(caught.value) == _checksum_line(f)
+
+
+def test_a_file_changed_in_place_after_load_is_refused_on_first_use(catalog_copy: Path) -> None:
+    catalog = Catalog.load("ap-northeast-2", root=catalog_copy)
+    f = catalog_copy / "ap-northeast-2" / "AmazonECS.jsonl"
+    f.write_text(f.read_text().replace('"0.04656"', '"0.01"'))  # same file, new contents
+    with pytest.raises(CatalogError) as caught:
+        catalog.price("AmazonECS", **VCPU)
+    assert str(caught.value) == _checksum_line(f)
+
+
+def test_a_catalog_swapped_in_after_load_is_not_mixed_with_the_loaded_manifest(catalog_copy: Path) -> None:
+    """A refresh installs by renaming directories: a catalog loaded before the swap keeps reading the files its
+    manifest describes (the old prices, checksums intact), one loaded after reads the new ones."""
+    region = catalog_copy / "ap-northeast-2"
+    before = Catalog.load("ap-northeast-2", root=catalog_copy)
+    new = catalog_copy / ".ap-northeast-2.new"
+    shutil.copytree(region, new)
+    data = (new / "AmazonECS.jsonl").read_bytes().replace(b'"0.04656"', b'"0.05"')
+    (new / "AmazonECS.jsonl").write_bytes(data)
+    manifest = json.loads((new / "manifest.json").read_text())
+    manifest["offers"]["AmazonECS"]["sha256"] = hashlib.sha256(data).hexdigest()
+    (new / "manifest.json").write_text(json.dumps(manifest))
+    store.swap_in(new, region)  # what a refresh's install does; the old directory is deleted
+    assert not (catalog_copy / ".ap-northeast-2.old").exists()
+    assert before.price("AmazonECS", **VCPU).price_usd == "0.04656"
+    assert Catalog.load("ap-northeast-2", root=catalog_copy).price("AmazonECS", **VCPU).price_usd == "0.05"
+
+
+def test_region_codes_are_checked_as_the_pattern_says(tmp_path: Path) -> None:
+    pattern = re.compile(r"[a-z]{2}(-[a-z]+)+-\d|global")
+    codes = ["ap-northeast-2", "us-gov-west-1", "eu-west-1", "global", "ap-northeast-\u0662", "ap-northeast-\u00b2",
+             "ap-northeast-12", "ap-northeast-", "a-b-1", "abc-b-1", "ap--1", "ap-1", "AP-northeast-2", "ap-nörth-1",
+             "ap-northeast-2\n", "globalx", "../../..", "", "ap-north east-1", "ap-northeast2-1"]
+    for code in codes:
+        with pytest.raises(CatalogError) as caught:
+            Catalog.load(code, root=tmp_path)
+        refused = "is not an AWS region code" in str(caught.value)
+        assert refused == (pattern.fullmatch(code) is None), code
 
 
 def test_missing_catalog_says_how_to_build_it(tmp_path: Path) -> None:
@@ -143,3 +200,30 @@ def test_manifest_counts_and_checksums_match_the_files() -> None:
         assert entry["sha256"] == hashlib.sha256(data).hexdigest(), offer
         assert entry["records"] == len(lines), offer
         assert all(rec["offer_code"] == offer for rec in lines), offer
+
+
+def test_catalog_paths_are_named_as_pathlib_names_them() -> None:
+    # Messages name catalog files by plain strings now; each must read as str(Path(...)) did.
+    for text in ["pricing_data", "./pricing_data/", "/tmp//x/./y/", "//net/share", "///abs", "a/../b", ".", "./",
+                 "/", "x/.", "~/p", "a//b//"]:
+        assert plain_path(text) == str(Path(text)), text
+
+
+@pytest.mark.parametrize("data", [
+    b'{"a": [1, 2.5, -3e2, true, false, null, "x\\u00e9\\n"], "b": {}}', b'  {"a": 1}\n\n', b'{"a": NaN}',
+    b'{"a": Infinity, "b": -Infinity}', b'\xef\xbb\xbf{"a": 1}', '{"a": "\u00e9"}'.encode("utf-16"),
+    b'{"a": 1} x', b'{"a": 1}{"b": 2}', b'{"a": }', b"", b"   ", b"[1, 2", b'{"a": "\xff"}', b'"\\ud800"', b"7",
+    b'{"a": 1, "a": 2}', b'{"a": "tab\tinside"}', b"1" * 5000,
+])
+def test_the_manifest_reader_parses_exactly_as_json_loads(data: bytes) -> None:
+    # store reads JSON without importing json (CPython's C scanner, json.loads for anything else): the same
+    # value, or the same exception with the same message, as json.loads.
+    try:
+        expected: object = json.loads(data)
+    except ValueError as exc:
+        with pytest.raises(type(exc)) as caught:
+            store._loads_bytes(data)
+        assert str(caught.value) == str(exc)
+    else:
+        got = store._loads_bytes(data)
+        assert json.dumps(got) == json.dumps(expected)

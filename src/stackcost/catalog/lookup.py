@@ -6,28 +6,44 @@ nearest values that do exist; `AmbiguousPrice` lists the candidates. There is no
 
 from __future__ import annotations
 
-import contextlib
-import difflib
-import re
-from collections.abc import Iterable
-from datetime import date
-from decimal import Decimal
-from pathlib import Path
-from typing import Any
+import _thread
+import os
 
 from stackcost.catalog.records import PriceRecord
-from stackcost.catalog.store import CatalogError, catalog_lock, parse_offer, read_manifest, read_offer_bytes
+from stackcost.catalog.store import MANIFEST, CatalogError, OfferFile, catalog_lock, read_manifest
 from stackcost.errors import StackcostError
-from stackcost.paths import pricing_data_root, region_dir
+from stackcost.paths import plain_path, pricing_data_dir
 from stackcost.regions import DEFAULT_REGION, GLOBAL
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (slow here); mypy takes it as True
 
-def available_catalogs(root: Path | None = None) -> list[str]:
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import date
+    from decimal import Decimal
+    from pathlib import Path
+    from typing import Any
+
+# Only what loading needs is imported here (difflib, datetime and decimal wait for the lookups that use them):
+# a command that loads the catalog pays for these imports on every run.
+
+
+def available_catalogs(root: Path | str | None = None) -> list[str]:
     """The regions that have a shipped (or refreshed) catalog."""
-    base = root or pricing_data_root()
-    if not base.is_dir():
+    base = plain_path(root) if root else pricing_data_dir()
+    if not os.path.isdir(base):
         return []
-    return sorted(d.name for d in base.iterdir() if d.name != GLOBAL and (d / "manifest.json").is_file())
+    return sorted(name for name in os.listdir(base)
+                  if name != GLOBAL and os.path.isfile(os.path.join(base, name, MANIFEST)))
+
+
+def _region_code(text: str) -> bool:
+    """re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\\d|global", text), without importing re."""
+    if text == "global":
+        return True
+    parts = text.split("-")
+    letters = all(p and p.isascii() and p.isalpha() and p.islower() for p in parts[:-1])
+    return len(parts) >= 3 and len(parts[0]) == 2 and letters and len(parts[-1]) == 1 and parts[-1].isdecimal()
 
 
 class PriceNotFound(StackcostError, LookupError):
@@ -52,17 +68,21 @@ _FIELDS = ("service", "product_family", "usage_type", "term", "purchase_option",
 class Catalog:
     """The price records of one region plus the global ones (CloudFront, Route 53), with exact lookup.
 
-    Every offer file is read and checked against its checksum at load (a tampered catalog is refused at once,
-    and a later refresh cannot pair old manifests with new files); parsing waits until a lookup needs the
-    offer (the manifest says which service codes each offer holds), so a command parses only what it uses."""
+    Every offer file is opened at load, with the manifest, under the catalog's shared lock (so a later refresh
+    cannot pair the old manifest with new files); reading, checking its checksum and parsing wait until a lookup
+    needs the offer (the manifest says which service codes each offer holds), so a command reads only what it
+    uses. `verify()` reads every offer now."""
 
     def __init__(self, region: str, records: list[PriceRecord], manifest: dict[str, Any]) -> None:
         self.region = region
         self.manifest = manifest
         self._by_service_code: dict[str, list[PriceRecord]] = {}
+        # Most lookups name a term (OnDemand by default): RDS alone has hundreds of Reserved rates to skip.
+        self._by_term: dict[tuple[str, str], list[PriceRecord]] = {}
         # Lookups repeat (the optimizer re-estimates an environment dozens of times): remember each answer.
         self._found: dict[tuple[Any, ...], tuple[PriceRecord, ...]] = {}
-        self._pending: list[tuple[Path, dict[str, Any], bytes]] = []  # offers verified but not parsed yet
+        self._pending: list[OfferFile] = []  # offers opened but not read yet
+        self._lock = _thread.allocate_lock()
         self._loaded: list[PriceRecord] = []
         self._add(records)
 
@@ -70,52 +90,62 @@ class Catalog:
         self._loaded.extend(records)
         for rec in records:
             self._by_service_code.setdefault(rec.service_code, []).append(rec)
+            self._by_term.setdefault((rec.service_code, rec.term), []).append(rec)
 
     @classmethod
-    def load(cls, region: str = DEFAULT_REGION, root: Path | None = None, *, with_global: bool = True) -> Catalog:
-        base = root or pricing_data_root()
-        if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d|global", region):
+    def load(cls, region: str = DEFAULT_REGION, root: Path | str | None = None, *, with_global: bool = True) -> Catalog:
+        base = plain_path(root) if root else pricing_data_dir()
+        if not _region_code(region):
             raise CatalogError(f"{region[:40]!r} is not an AWS region code (e.g. ap-northeast-2)")
-        directory = region_dir(region, base)
-        if not (directory / "manifest.json").is_file() and not directory.with_name(f".{region}.old").is_dir():
+        directory = os.path.join(base, region)
+        if not os.path.isfile(os.path.join(directory, MANIFEST)) \
+                and not os.path.isdir(os.path.join(base, f".{region}.old")):
             have = available_catalogs(base)
             if not have:
                 raise CatalogError(f"no price catalog at {base}: run cost catalog build --from <shared/aws-prices> "
                                    f"or cost catalog refresh --region {region}")
             raise CatalogError(f"no price catalog for {region} (have: {', '.join(have)}); run "
                                f"cost catalog refresh --region {region}")
-        # A swap a killed writer left half-done is undone first (that needs the lock exclusively); then manifest
-        # and files are read together under the shared lock, so a refresh cannot swap between them.
-        with contextlib.suppress(CatalogError):
+        # A swap a killed writer left half-done is undone first (that needs the lock exclusively); then the
+        # manifest is read and every offer file opened together under the shared lock, so a refresh cannot swap
+        # between them. The files are read and checked against the manifest when a lookup first needs them.
+        try:  # noqa: SIM105 - contextlib is one more import for every command
             read_manifest(directory)
+        except CatalogError:
+            pass
         with catalog_lock(directory, exclusive=False):
             manifest = read_manifest(directory)
             cat = cls(region, [], manifest)
-            cat._pending = [(directory, info, read_offer_bytes(directory, info))
-                            for info in manifest["offers"].values()]
-        global_dir = region_dir(GLOBAL, base)
-        if with_global and region != GLOBAL and (global_dir / "manifest.json").is_file():
+            cat._pending = [OfferFile(directory, info) for info in manifest["offers"].values()]
+        global_dir = os.path.join(base, GLOBAL)
+        if with_global and region != GLOBAL and os.path.isfile(os.path.join(global_dir, MANIFEST)):
             with catalog_lock(global_dir, exclusive=False):
                 gm = read_manifest(global_dir)
                 cat.global_manifest = gm
-                cat._pending += [(global_dir, info, read_offer_bytes(global_dir, info))
-                                 for info in gm["offers"].values()]
+                cat._pending += [OfferFile(global_dir, info) for info in gm["offers"].values()]
         return cat
 
     global_manifest: dict[str, Any] | None = None
 
     def _need(self, service_code: str | None) -> None:
-        """Read the offers that hold `service_code` (every pending offer when None)."""
+        """Read, verify and parse the offers that hold `service_code` (every pending offer when None). A failed
+        offer stays pending and fails the same way next time; the ones read before it stay read."""
         if not self._pending:
             return
-        keep: list[tuple[Path, dict[str, Any], bytes]] = []
-        for directory, info, data in self._pending:
-            codes = info.get("service_codes")
-            if service_code is None or codes is None or service_code in codes:
-                self._add(parse_offer(directory, info, data))
-            else:
-                keep.append((directory, info, data))
-        self._pending = keep
+        with self._lock:  # a cached catalog is shared by the page's threads
+            keep: list[OfferFile] = []
+            pending = self._pending
+            for i, offer in enumerate(pending):
+                codes = offer.info.get("service_codes")
+                if service_code is None or codes is None or service_code in codes:
+                    try:
+                        self._add(offer.records())
+                    except BaseException:
+                        self._pending = keep + pending[i:]
+                        raise
+                else:
+                    keep.append(offer)
+            self._pending = keep
 
     @property
     def records(self) -> list[PriceRecord]:
@@ -145,19 +175,24 @@ class Catalog:
         if cached is not None:
             return list(cached)
         self._need(service_code)
-        fields = {k: v for k, v in filters.items() if k in _FIELDS and v is not None}
-        attrs = {k: v for k, v in filters.items() if k not in _FIELDS and v is not None}
+        fields = [(k, v) for k, v in filters.items() if k in _FIELDS and v is not None]
+        attrs = [(k, v) for k, v in filters.items() if k not in _FIELDS and v is not None]
+        candidates = self._by_service_code.get(service_code, ()) if term is None else \
+            self._by_term.get((service_code, term), ())
         out = []
-        for rec in self._by_service_code.get(service_code, ()):
+        for rec in candidates:  # plain loops: the first estimate runs this over every RDS rate dozens of times
             if rec.region != region and rec.region != GLOBAL and not include_reference:
                 continue
-            if term is not None and rec.term != term:
-                continue
-            if any(getattr(rec, k) != v for k, v in fields.items()):
-                continue
-            if not rec.matches(**attrs):
-                continue
-            out.append(rec)
+            for k, v in fields:
+                if getattr(rec, k) != v:
+                    break
+            else:
+                have = rec.attributes
+                for k, v in attrs:
+                    if have.get(k) != v:
+                        break
+                else:
+                    out.append(rec)
         self._found[key] = tuple(out)
         return out
 
@@ -185,6 +220,8 @@ class Catalog:
         return self.price(service_code, term="FreeTier", **filters)
 
     def free_allowance(self, service_code: str, **filters: Any) -> Decimal:
+        from decimal import Decimal
+
         rec = self.free_allowance_record(service_code, **filters)
         return Decimal(rec.tier_end or 0)
 
@@ -237,6 +274,8 @@ class Catalog:
         return out
 
     def age_days(self, today: date | None = None) -> int | None:
+        from datetime import date
+
         _, newest = self.published_range()
         if not newest:
             return None
@@ -250,5 +289,7 @@ def _value(rec: PriceRecord, key: str) -> str:
 
 
 def _closest(word: str, options: Iterable[str]) -> str:
+    import difflib
+
     match = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return match[0] if match else ""

@@ -1,20 +1,50 @@
 """One price dimension of the catalog, as stored in pricing_data/ (one JSON object per line).
 
 Prices stay the strings AWS published; `Decimal` is only made on use, so nothing is rounded by a float.
-A plain dataclass (not pydantic) keeps catalog loading fast: the CLI loads ~1,100 of these at start-up.
+A plain class (not pydantic, not a dataclass: `dataclasses` imports inspect and ast, which costs more than
+loading the catalog here) keeps catalog loading fast. Instances are immutable, compare by value and are as
+unhashable as the frozen dataclass they replace (their `attributes` is a dict).
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
-from decimal import Decimal
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (slow here); mypy takes it as True
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+    from typing import Any
 
 TERMS = ("OnDemand", "Reserved", "SavingsPlan", "Spot", "FreeTier")
 
+# Field names in declaration order (the order of __init__'s parameters and of repr).
+FIELDS = (
+    "region", "service", "service_code", "offer_code", "product_family", "usage_type", "operation", "description",
+    "unit", "price_usd", "term", "attributes", "lease_years", "purchase_option", "offering_class", "upfront_usd",
+    "tier_start", "tier_end", "sku", "rate_code", "upfront_rate_code", "source_repo", "source_path",
+    "source_commit", "published", "published_note", "confidence", "notes",
+)
+_REQUIRED = frozenset(FIELDS[: FIELDS.index("attributes")])
+_ALL = frozenset(FIELDS)
+_DEFAULTS: dict[str, Any] = {
+    "lease_years": None, "purchase_option": "", "offering_class": "", "upfront_usd": None, "tier_start": None,
+    "tier_end": None, "sku": "", "rate_code": "", "upfront_rate_code": "", "source_repo": "", "source_path": "",
+    "source_commit": "", "published": "", "published_note": "", "confidence": "primary", "notes": "",
+}
 
-@dataclass(frozen=True, slots=True)
+_Decimal: type[Decimal] | None = None  # decimal.Decimal once a price is first asked for
+
+
+def decimal_type() -> type[Decimal]:
+    """decimal.Decimal, imported on first use (not at load) and then kept: an import statement in `price`
+    would cost more than the conversion, and estimates ask for prices hundreds of times."""
+    global _Decimal
+    if _Decimal is None:
+        from decimal import Decimal
+
+        _Decimal = Decimal
+    return _Decimal
+
+
 class PriceRecord:
     region: str
     service: str  # stackcost's grouping, e.g. "Fargate", "RDS storage"
@@ -27,37 +57,79 @@ class PriceRecord:
     unit: str
     price_usd: str  # exactly as published
     term: str
-    attributes: dict[str, str] = field(default_factory=dict)
-    lease_years: int | None = None
-    purchase_option: str = ""
-    offering_class: str = ""
-    upfront_usd: str | None = None
-    tier_start: str | None = None  # in `unit`; None = not tiered
-    tier_end: str | None = None  # None = no upper bound
-    sku: str = ""
-    rate_code: str = ""
-    upfront_rate_code: str = ""
-    source_repo: str = ""
-    source_path: str = ""
-    source_commit: str = ""
-    published: str = ""  # YYYY-MM-DD, or "" when the source gives no date
-    published_note: str = ""  # the source's own wording about the date
-    confidence: str = "primary"  # primary | secondary | reference (another region: never a Seoul price)
-    notes: str = ""
+    attributes: dict[str, str]
+    lease_years: int | None
+    purchase_option: str
+    offering_class: str
+    upfront_usd: str | None
+    tier_start: str | None  # in `unit`; None = not tiered
+    tier_end: str | None  # None = no upper bound
+    sku: str
+    rate_code: str
+    upfront_rate_code: str
+    source_repo: str
+    source_path: str
+    source_commit: str
+    published: str  # YYYY-MM-DD, or "" when the source gives no date
+    published_note: str  # the source's own wording about the date
+    confidence: str  # primary | secondary | reference (another region: never a Seoul price)
+    notes: str
+
+    def __init__(
+        self, region: str, service: str, service_code: str, offer_code: str, product_family: str, usage_type: str,
+        operation: str, description: str, unit: str, price_usd: str, term: str,
+        attributes: dict[str, str] | None = None, lease_years: int | None = None, purchase_option: str = "",
+        offering_class: str = "", upfront_usd: str | None = None, tier_start: str | None = None,
+        tier_end: str | None = None, sku: str = "", rate_code: str = "", upfront_rate_code: str = "",
+        source_repo: str = "", source_path: str = "", source_commit: str = "", published: str = "",
+        published_note: str = "", confidence: str = "primary", notes: str = "",
+    ) -> None:
+        # Straight into the instance dict: immutability is __setattr__'s refusal, not a cost at construction.
+        vars(self).update(
+            region=region, service=service, service_code=service_code, offer_code=offer_code,
+            product_family=product_family, usage_type=usage_type, operation=operation, description=description,
+            unit=unit, price_usd=price_usd, term=term, attributes={} if attributes is None else attributes,
+            lease_years=lease_years, purchase_option=purchase_option, offering_class=offering_class,
+            upfront_usd=upfront_usd, tier_start=tier_start, tier_end=tier_end, sku=sku, rate_code=rate_code,
+            upfront_rate_code=upfront_rate_code, source_repo=source_repo, source_path=source_path,
+            source_commit=source_commit, published=published, published_note=published_note,
+            confidence=confidence, notes=notes,
+        )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: a PriceRecord is immutable (use replace)")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: a PriceRecord is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return vars(self) == vars(other)
+
+    def __hash__(self) -> int:
+        # As the frozen dataclass did: a hash of every field, which fails on the `attributes` dict.
+        return hash(tuple(getattr(self, n) for n in FIELDS))
+
+    def __repr__(self) -> str:
+        return "PriceRecord(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in FIELDS) + ")"
 
     @property
     def price(self) -> Decimal:
-        return Decimal(self.price_usd)
+        return (_Decimal or decimal_type())(self.price_usd)
 
     @property
     def upfront(self) -> Decimal:
-        return Decimal(self.upfront_usd) if self.upfront_usd else Decimal(0)
+        make = _Decimal or decimal_type()
+        return make(self.upfront_usd) if self.upfront_usd else make(0)
 
     @property
     def source(self) -> str:
         return f"{self.source_repo}:{self.source_path}" if self.source_repo else self.source_path
 
     def sort_key(self) -> tuple[str, ...]:
+        import json
+
         return (
             self.service_code,
             self.service,
@@ -73,11 +145,36 @@ class PriceRecord:
         )
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        import json
+
+        return json.dumps(vars(self), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PriceRecord:
-        return cls(**data)
+        """A record from its JSON object (which it keeps as its own fields: the caller hands it over); TypeError
+        for a missing or unexpected field, as calling the class would raise. Skips __init__'s argument binding:
+        a command builds hundreds of these."""
+        rec = object.__new__(cls)
+        if len(data) == len(_ALL) and _ALL.issuperset(data):  # every field, as the catalog writes them
+            object.__setattr__(rec, "__dict__", data)
+            return rec
+        keys = data.keys()
+        if not _REQUIRED <= keys <= _ALL:
+            raise TypeError(f"PriceRecord fields: missing {sorted(_REQUIRED - keys)}, unexpected {sorted(keys - _ALL)}")
+        values = vars(rec)
+        values.update(_DEFAULTS)
+        values.update(data)
+        if "attributes" not in data:
+            values["attributes"] = {}
+        return rec
 
     def matches(self, **attributes: str) -> bool:
         return all(self.attributes.get(k) == v for k, v in attributes.items())
+
+
+def replace(rec: PriceRecord, **changes: Any) -> PriceRecord:
+    """A copy of `rec` with some fields changed (what dataclasses.replace did); TypeError for an unknown field."""
+    unknown = changes.keys() - _ALL
+    if unknown:
+        raise TypeError(f"PriceRecord has no field {sorted(unknown)[0]!r}")
+    return PriceRecord(**{**vars(rec), **changes})

@@ -9,27 +9,32 @@ point leaves either the old catalog or the new one, never a mixture.
 
 One writer at a time: a writer holds an exclusive lock on `.<region>.lock` beside the catalog (its pid written in
 it) from re-reading the catalog to the swap, so two refreshes of different offers both land. Readers take the same
-lock shared while they read, so they never see a half-swapped directory. flock(2) locks die with their process:
-a killed refresh never leaves a stale lock behind.
+lock shared while they read the manifest and open the offer files, so they never see a half-swapped directory;
+they read an offer file later, through the descriptor opened then (see OfferFile). flock(2) locks die with their
+process: a killed refresh never leaves a stale lock behind.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 import os
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
-from typing import Any
 
 from stackcost.catalog.records import PriceRecord
 from stackcost.errors import StackcostError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (slow here); mypy takes it as True
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from pathlib import Path
+    from types import TracebackType
+    from typing import Any
+
+    StrPath = str | os.PathLike[str]
+
+# What a command imports to read the catalog is kept to the standard library's cheapest modules: on a slow disk
+# every module costs milliseconds. Writing (json, hashlib, tempfile, shutil, pathlib) imports what it needs where
+# it needs it.
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
@@ -57,104 +62,146 @@ def _note(message: str) -> None:
     print(f"note: {message}", file=sys.stderr, flush=True)
 
 
-def _holding(target: Path) -> str | None:
-    """"exclusive" or "shared" if this thread holds the catalog lock of `target`, else None."""
-    import threading
+def _sibling(target: StrPath, suffix: str) -> str:
+    """`.<name><suffix>` beside `target` (what Path.with_name gave, as a string)."""
+    head, name = os.path.split(os.fspath(target))
+    return os.path.join(head, f".{name}{suffix}")
 
-    held = _HELD.get((str(_lock_path(target).absolute()), threading.get_ident()))
+
+def _held_key(target: StrPath) -> tuple[str, int]:
+    import _thread
+
+    path = _lock_path(target)
+    # Path.absolute(): the working directory joined, nothing resolved.
+    return (path if os.path.isabs(path) else os.path.join(os.getcwd(), path), _thread.get_ident())
+
+
+def _holding(target: StrPath) -> str | None:
+    """"exclusive" or "shared" if this thread holds the catalog lock of `target`, else None."""
+    held = _HELD.get(_held_key(target))
     if not held:
         return None
     return "exclusive" if held[0] else "shared"
 
 
-def _lock_path(target: Path) -> Path:
-    return target.with_name(f".{target.name}.lock")
+def _lock_path(target: StrPath) -> str:
+    return _sibling(target, ".lock")
 
 
-def _holder(path: Path) -> str:
+def _holder(path: str) -> str:
     try:
-        pid = path.read_text(encoding="ascii", errors="replace").strip()[:12]
+        with open(path, encoding="ascii", errors="replace") as fh:
+            pid = fh.read().strip()[:12]
     except OSError:
         return "another process"
     return f"process {pid}" if pid.isdigit() else "another process"
 
 
-@contextmanager
-def catalog_lock(target: Path, *, exclusive: bool = True, wait_s: float | None = None,
-                 notice: Callable[[str], None] | None = None) -> Iterator[None]:
+class _CatalogLock:
+    """The context manager `catalog_lock` returns (a class: contextlib is one more import for every reader)."""
+
+    def __init__(self, target: StrPath, exclusive: bool, wait_s: float | None,
+                 notice: Callable[[str], None] | None) -> None:
+        self.target = target
+        self.exclusive = exclusive
+        self.wait_s = LOCK_WAIT_S if wait_s is None else wait_s
+        self.notice = notice
+        self._fd: int | None = None
+        self._key: tuple[str, int] | None = None
+        self._nested: list[Any] | None = None
+
+    def __enter__(self) -> None:
+        exclusive, target = self.exclusive, self.target
+        path = _lock_path(target)
+        # Per thread: flock already lets two descriptors share a lock, and a writer thread must still wait for
+        # another thread's readers; only a thread re-entering its own lock must not wait for itself.
+        key = _held_key(target)
+        held = _HELD.get(key)
+        if held:
+            # This process already holds it (a writer re-reading the catalog): flock is per open file, so taking
+            # it again through a second descriptor would wait for ourselves.
+            if exclusive and not held[0]:
+                raise RuntimeError(f"{path}: exclusive lock asked for while holding it shared")
+            held[1] += 1
+            self._nested = held
+            return
+        try:
+            if exclusive:
+                from pathlib import Path
+
+                Path(target).parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            else:
+                fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            if exclusive:
+                raise CatalogError(f"{os.path.dirname(os.fspath(target)) or '.'}: cannot create the catalog lock "
+                                   "there") from None
+            return
+        except OSError as exc:
+            if exclusive:
+                raise CatalogError(f"{path}: cannot take the catalog lock ({exc.strerror})") from None
+            return  # a read-only install: nobody can write it in place either
+        try:
+            import fcntl
+
+            mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+            deadline = time.monotonic() + self.wait_s
+            told = False
+            delay = 0.02
+            while True:
+                try:
+                    fcntl.flock(fd, mode | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise CatalogBusy(f"the price catalog {os.fspath(target)} is being written by "
+                                          f"{_holder(path)} (lock {path}); gave up after {self.wait_s:.0f} s, "
+                                          "try again when it has finished") from None
+                    if not told and self.notice is not None:
+                        self.notice(f"waiting for {_holder(path)} to finish writing the price catalog (lock {path})")
+                        told = True
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.5)
+            if exclusive:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except BaseException:
+            os.close(fd)
+            raise
+        _HELD[key] = [exclusive, 1]
+        self._fd, self._key = fd, key
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._nested is not None:
+            self._nested[1] -= 1
+            self._nested = None
+            return
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        try:
+            if self._key is not None:
+                _HELD.pop(self._key, None)
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+
+def catalog_lock(target: StrPath, *, exclusive: bool = True, wait_s: float | None = None,
+                 notice: Callable[[str], None] | None = None) -> _CatalogLock:
     """Hold the catalog lock of `target` (exclusive for a writer, shared for a reader). Waits up to `wait_s`,
     telling `notice` once who holds it; then refuses with one CatalogBusy line. A reader of a catalog that has
     no lock file (never written in place, or on a read-only install) does not lock at all."""
-    import fcntl
-
-    wait_s = LOCK_WAIT_S if wait_s is None else wait_s
-    path = _lock_path(target)
-    import threading
-
-    # Per thread: flock already lets two descriptors share a lock, and a writer thread must still wait for
-    # another thread's readers; only a thread re-entering its own lock must not wait for itself.
-    key = (str(path.absolute()), threading.get_ident())
-    held = _HELD.get(key)
-    if held:
-        # This process already holds it (a writer re-reading the catalog): flock is per open file, so taking it
-        # again through a second descriptor would wait for ourselves.
-        if exclusive and not held[0]:
-            raise RuntimeError(f"{path}: exclusive lock asked for while holding it shared")
-        held[1] += 1
-        try:
-            yield
-        finally:
-            held[1] -= 1
-        return
-    try:
-        if exclusive:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        else:
-            fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        if exclusive:
-            raise CatalogError(f"{target.parent}: cannot create the catalog lock there") from None
-        yield
-        return
-    except OSError as exc:
-        if exclusive:
-            raise CatalogError(f"{path}: cannot take the catalog lock ({exc.strerror})") from None
-        yield  # a read-only install: nobody can write it in place either
-        return
-    try:
-        mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
-        deadline = time.monotonic() + wait_s
-        told = False
-        delay = 0.02
-        while True:
-            try:
-                fcntl.flock(fd, mode | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise CatalogBusy(f"the price catalog {target} is being written by {_holder(path)} (lock "
-                                      f"{path}); gave up after {wait_s:.0f} s, try again when it has finished") \
-                        from None
-                if not told and notice is not None:
-                    notice(f"waiting for {_holder(path)} to finish writing the price catalog (lock {path})")
-                    told = True
-                time.sleep(delay)
-                delay = min(delay * 2, 0.5)
-        if exclusive:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        _HELD[key] = [exclusive, 1]
-        try:
-            yield
-        finally:
-            _HELD.pop(key, None)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+    return _CatalogLock(target, exclusive, wait_s, notice)
 
 
 def _sha256(data: bytes) -> str:
+    import hashlib
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -192,6 +239,12 @@ def write_catalog(target: Path, records: list[PriceRecord], extra: dict[str, Any
         with catalog_lock(target):
             write_catalog(target, records, extra, locked=True)
         return
+    import json
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    target = Path(target)
     for rec in records:
         validate_record(rec, f"new record {rec.rate_code or rec.sku or rec.usage_type}")
     files = serialise(records)
@@ -221,24 +274,30 @@ def write_catalog(target: Path, records: list[PriceRecord], extra: dict[str, Any
         raise
 
 
-def _old(target: Path) -> Path:
-    return target.with_name(f".{target.name}.old")
+def _old(target: StrPath) -> str:
+    return _sibling(target, ".old")
 
 
-def recover(target: Path) -> None:
+def recover(target: StrPath) -> None:
     """Finish or undo a swap that was killed between its two renames: put the old catalog back. Writers call it
     under the catalog lock; a reader calls it only after taking the lock too (see read_manifest)."""
     old = _old(target)
-    if not target.exists() and (old / MANIFEST).is_file():
-        with contextlib.suppress(FileNotFoundError):  # another process put it back first
+    if not os.path.exists(target) and os.path.isfile(os.path.join(old, MANIFEST)):
+        try:  # noqa: SIM105 - contextlib is one more import for every reader
             os.rename(old, target)
+        except FileNotFoundError:  # another process put it back first
+            pass
 
 
-def _discard(path: Path) -> None:
+def _discard(path: StrPath) -> None:
     """Remove a directory without racing another remover: rename it to a name only we know, then delete."""
-    if not path.exists():
+    import shutil
+
+    path = os.fspath(path)
+    if not os.path.exists(path):
         return
-    doomed = path.with_name(f"{path.name}.{os.getpid()}.{time.monotonic_ns()}.rm")
+    head, name = os.path.split(path)
+    doomed = os.path.join(head, f"{name}.{os.getpid()}.{time.monotonic_ns()}.rm")
     try:
         os.replace(path, doomed)
     except FileNotFoundError:
@@ -251,27 +310,100 @@ def _discard(path: Path) -> None:
 def _sweep(target: Path) -> None:
     """Remove temp directories that killed writers left beside the catalog. Only called under the exclusive
     lock: no other writer is running, so every such directory is abandoned."""
-    old = _old(target)
+    import shutil
+    from pathlib import Path
+
+    old = Path(_old(target))
     for p in target.parent.glob(f".{target.name}.*"):
         if p.is_dir() and not p.is_symlink() and p != old:
             shutil.rmtree(p, ignore_errors=True)
 
 
-def swap_in(new_dir: Path, target: Path) -> None:
+def swap_in(new_dir: StrPath, target: StrPath) -> None:
     """Replace `target` by `new_dir` with renames only; the old directory is removed last. Callers hold the
     catalog lock (write_catalog does)."""
     recover(target)
     old = _old(target)
     _discard(old)
-    if target.exists():
+    if os.path.exists(target):
         os.rename(target, old)
     os.rename(new_dir, target)
     _discard(old)
 
 
-def read_manifest(directory: Path) -> dict[str, Any]:
-    path = directory / MANIFEST
-    if not path.is_file() and _old(directory).is_dir():
+class _Scan:
+    """The settings json.loads gives CPython's C scanner (json.decoder.JSONDecoder's defaults)."""
+
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+    parse_constant = {"-Infinity": float("-inf"), "Infinity": float("inf"), "NaN": float("nan")}.__getitem__
+
+
+def _json_scanner() -> Callable[[str, int], tuple[Any, int]] | None:
+    try:
+        from _json import make_scanner
+    except ImportError:  # not CPython: json.loads does it all
+        return None
+    # typeshed types the context as a JSONDecoder; the scanner only reads the six settings _Scan has.
+    scan: Callable[[str, int], tuple[Any, int]] = make_scanner(_Scan())  # type: ignore[arg-type]
+    return scan
+
+
+_WS = " \t\n\r"  # JSON's whitespace
+
+
+def _loads(text: str, scan: Callable[[str, int], tuple[Any, int]] | None) -> Any:
+    """json.loads(text), without importing json: `import json` imports re, and the two take longer here than
+    reading the catalog. Well-formed JSON goes through CPython's C scanner, the parser json.loads itself runs;
+    anything else (a BOM, an error, trailing data) goes to json.loads, so every result and every error is
+    json.loads's own."""
+    if scan is not None and text[:1] != "\ufeff":
+        n = len(text)
+        i = 0
+        while i < n and text[i] in _WS:
+            i += 1
+        try:
+            obj, end = scan(text, i)
+        except Exception:  # json.loads below says what is wrong, in its own words
+            pass
+        else:
+            while end < n and text[end] in _WS:
+                end += 1
+            if end == n:
+                return obj
+    import json
+
+    return json.loads(text)
+
+
+def _json_error(exc: ValueError) -> bool:
+    """Whether json.loads refused the text (json.JSONDecodeError), named without importing json first."""
+    import json
+
+    return isinstance(exc, json.JSONDecodeError)
+
+
+def _loads_bytes(data: bytes) -> Any:
+    """json.loads(data) for bytes, as _loads: UTF-8 without a BOM (what json.detect_encoding calls utf-8) goes
+    the fast way, any other encoding to json.loads."""
+    if len(data) >= 4 and data[0] and data[1] and not data.startswith(b"\xef\xbb\xbf"):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return _loads(text, _json_scanner())
+    import json
+
+    return json.loads(data)
+
+
+def read_manifest(directory: StrPath) -> dict[str, Any]:
+    path = os.path.join(directory, MANIFEST)
+    if not os.path.isfile(path) and os.path.isdir(_old(directory)):
         # Either a writer is between its two renames (wait for it) or one was killed there (undo it): both
         # under the writers' lock, so a reader never renames a directory a live writer is about to use.
         # Holding the lock shared, this thread cannot take it exclusively (that would wait for itself): it then
@@ -285,11 +417,16 @@ def read_manifest(directory: Path) -> dict[str, Any]:
                     recover(directory)
             except CatalogError:
                 pass
-    if not path.is_file():
-        raise CatalogError(f"no price catalog at {directory} (missing {MANIFEST}); run `cost catalog build`")
+    if not os.path.isfile(path):
+        raise CatalogError(f"no price catalog at {os.fspath(directory)} (missing {MANIFEST}); run "
+                           "`cost catalog build`")
     try:
-        manifest: Any = json.loads(path.read_bytes()[:MAX_RECORD_BYTES])
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        manifest: Any = _loads_bytes(raw[:MAX_RECORD_BYTES])
+    except ValueError as exc:
+        if not _json_error(exc) and not isinstance(exc, UnicodeDecodeError):
+            raise
         line = getattr(exc, "lineno", 1)
         raise CatalogError(f"{path} is not valid JSON (line {line}): the catalog is damaged") from None
     except OSError as exc:
@@ -320,22 +457,39 @@ def read_manifest(directory: Path) -> dict[str, Any]:
     return dict(manifest)
 
 
-def _check_offer_fields(path: Path, offer: str, info: dict[str, Any]) -> None:
-    """The summary fields `catalog info` shows: dates ISO (or empty), lists of strings."""
-    from datetime import date
+def _iso_date(value: str) -> bool:
+    """What date.fromisoformat accepts of a catalog date, without importing datetime: YYYY-MM-DD, a real day."""
+    if len(value) != 10 or value[4] != "-" or value[7] != "-" or not (value[:4] + value[5:7] + value[8:]).isascii() \
+            or not (value[:4] + value[5:7] + value[8:]).isdigit():
+        return False
+    year, month, day = int(value[:4]), int(value[5:7]), int(value[8:])
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    days = (31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+    return year >= 1 and 1 <= month <= 12 and 1 <= day <= days[month - 1]
 
+
+def _check_offer_fields(path: str, offer: str, info: dict[str, Any]) -> None:
+    """The summary fields `catalog info` shows: dates ISO (or empty), lists of strings."""
     for key in ("published_min", "published_max"):
         value = info.get(key, "")
-        try:
-            if not isinstance(value, str) or (value and date.fromisoformat(value) is None):
-                raise ValueError
-        except ValueError:
-            raise CatalogError(f"{path}: offer {_short(offer)} {key} {_short(value)} is not a YYYY-MM-DD date") \
-                from None
+        if not isinstance(value, str) or (value and not _iso_date(value) and not _fromisoformat_ok(value)):
+            raise CatalogError(f"{path}: offer {_short(offer)} {key} {_short(value)} is not a YYYY-MM-DD date")
     for key in ("services", "sources", "regions"):
         value = info.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise CatalogError(f"{path}: offer {_short(offer)} {key} is not a list of names; the catalog is damaged")
+
+
+def _fromisoformat_ok(value: str) -> bool:
+    """The other forms date.fromisoformat takes (20240101, 2024-W01-1, ...): asked only when the plain form
+    fails, so only a damaged or unusual manifest imports datetime."""
+    from datetime import date
+
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _short(value: Any) -> str:
@@ -353,6 +507,10 @@ def validate_record(rec: PriceRecord, where: str) -> None:
         value = getattr(rec, name)
         if value is None and name != "price_usd":
             continue
+        if isinstance(value, str) and value.isascii() and value.replace(".", "", 1).isdigit():
+            continue  # digits with at most one point: a finite, non-negative decimal (the shipped form)
+        from decimal import Decimal, InvalidOperation
+
         if not isinstance(value, str):
             raise CatalogError(f"{where}: {name} {_short(value)} is not a decimal string")
         try:
@@ -363,70 +521,110 @@ def validate_record(rec: PriceRecord, where: str) -> None:
             raise CatalogError(f"{where}: {name} {_short(value)} is not a finite, non-negative price")
 
 
-def read_offer_bytes(directory: Path, info: dict[str, Any]) -> bytes:
-    """One offer file's bytes, verified against its checksum in the manifest."""
-    path: Path = directory / info["file"]
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CatalogError(f"{path} is missing from the catalog (listed in {MANIFEST})") from None
-    except OSError as exc:
-        raise CatalogError(f"{path}: cannot be read ({exc.strerror})") from None
-    if _sha256(data) != info["sha256"]:
-        raise CatalogError(
-            f"{path} does not match its checksum in {MANIFEST}: the file was changed or truncated; "
-            "restore it (git checkout pricing_data) or rebuild with `cost catalog build`"
-        )
-    return data
+class OfferFile:
+    """One offer file of a loaded catalog: opened when the catalog is loaded, under the same shared lock as its
+    manifest, and read and checked against the manifest's checksum only when a lookup first needs it.
+
+    The open descriptor is what keeps manifest and file paired: a refresh installs a new catalog by renaming
+    directories, so a file opened before the swap still reads the old contents the old manifest describes
+    (even once the old directory is deleted). A file changed in place is refused on first use, as a tampered
+    file is at load. A command opens every offer but reads, hashes and parses only those it asks for."""
+
+    __slots__ = ("_error", "_fd", "info", "path")
+
+    def __init__(self, directory: StrPath, info: dict[str, Any]) -> None:
+        self.info = info
+        self.path = os.path.join(directory, info["file"])
+        self._error = ""
+        self._fd: int | None = None
+        try:
+            self._fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            raise CatalogError(f"{self.path} is missing from the catalog (listed in {MANIFEST})") from None
+        except OSError as exc:
+            raise CatalogError(f"{self.path}: cannot be read ({exc.strerror})") from None
+
+    def close(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
+
+    def __del__(self) -> None:
+        try:  # noqa: SIM105 - contextlib is one more import for every reader
+            self.close()
+        except Exception:  # at interpreter exit there is nobody to tell
+            pass
+
+    def read(self) -> bytes:
+        """The file's bytes, verified against its checksum (once: the descriptor is closed after)."""
+        if self._fd is None:
+            raise CatalogError(self._error or f"{self.path}: already read")
+        try:
+            chunks = []
+            offset = 0
+            while chunk := os.pread(self._fd, 1 << 20, offset):
+                chunks.append(chunk)
+                offset += len(chunk)
+            data = b"".join(chunks)
+        except OSError as exc:
+            self._error = f"{self.path}: cannot be read ({exc.strerror})"
+        else:
+            if _sha256(data) != self.info["sha256"]:
+                self._error = (f"{self.path} does not match its checksum in {MANIFEST}: the file was changed or "
+                               "truncated; restore it (git checkout pricing_data) or rebuild with "
+                               "`cost catalog build`")
+        finally:
+            self.close()
+        if self._error:
+            raise CatalogError(self._error)
+        return data
+
+    def records(self) -> list[PriceRecord]:
+        """The file's records (read, verified, parsed); the same CatalogError again if it failed before."""
+        if self._error:
+            raise CatalogError(self._error)
+        try:
+            return parse_offer(self.path, self.info, self.read())
+        except CatalogError as exc:
+            self._error = str(exc)
+            raise
 
 
-def parse_offer(directory: Path, info: dict[str, Any], data: bytes) -> list[PriceRecord]:
+def parse_offer(path: str, info: dict[str, Any], data: bytes) -> list[PriceRecord]:
     """An offer file's records, each checked to be a price record with finite, non-negative prices."""
-    path = directory / info["file"]
     try:
         lines = data.decode("utf-8").splitlines()
     except UnicodeDecodeError:
         raise CatalogError(f"{path}: not UTF-8 text; the catalog is damaged") from None
     if len(lines) != info["records"]:
         raise CatalogError(f"{path}: {len(lines)} records, manifest says {info['records']}")
-    return [_record(line, f"{path}:{n}") for n, line in enumerate(lines, 1)]
+    scan = _json_scanner()
+    return [_record(line, f"{path}:{n}", scan) for n, line in enumerate(lines, 1)]
 
 
-def read_offer(directory: Path, info: dict[str, Any]) -> list[PriceRecord]:
-    return parse_offer(directory, info, read_offer_bytes(directory, info))
-
-
-def read_records(directory: Path, manifest: dict[str, Any]) -> list[PriceRecord]:
-    """Load every offer file, verifying its checksum and record count against the manifest.
-
-    Reads under the shared catalog lock, so no writer swaps the directory mid-read. If a writer installed a new
-    catalog between `read_manifest` and this call, `manifest` is updated in place to the installed one, so the
-    caller's manifest and records always describe the same catalog."""
-    with catalog_lock(directory, exclusive=False, notice=_note):
-        current = read_manifest(directory)
-        if current != manifest:
-            manifest.clear()
-            manifest.update(current)
-        return _read_records(directory, manifest)
-
-
-def _read_records(directory: Path, manifest: dict[str, Any]) -> list[PriceRecord]:
-    records: list[PriceRecord] = []
-    for info in manifest["offers"].values():
-        records.extend(read_offer(directory, info))
-    return records
-    return records
-
-
-def _record(line: str, where: str) -> PriceRecord:
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError:
-        raise CatalogError(f"{where}: not a JSON record; the catalog is damaged") from None
+def _record(line: str, where: str, scan: Callable[[str, int], tuple[Any, int]] | None) -> PriceRecord:
+    data: Any = None
+    if scan is not None:
+        # The catalog's own lines are one object each, nothing around it: scanned as they are. Anything else
+        # (whitespace, a BOM, an error) goes through _loads, so every result and every message is json.loads's.
+        try:
+            data, end = scan(line, 0)
+        except Exception:  # _loads below says what is wrong
+            data = None
+        else:
+            if end != len(line):
+                data = None
+    if data is None:
+        try:
+            data = _loads(line, scan)
+        except ValueError as exc:
+            if not _json_error(exc):
+                raise
+            raise CatalogError(f"{where}: not a JSON record; the catalog is damaged") from None
     if not isinstance(data, dict):
         raise CatalogError(f"{where}: not a JSON object; the catalog is damaged")
     try:
-        rec = PriceRecord(**data)
+        rec = PriceRecord.from_dict(data)
     except TypeError:
         raise CatalogError(f"{where}: not a price record (unexpected or missing fields)") from None
     validate_record(rec, where)

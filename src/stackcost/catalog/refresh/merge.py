@@ -11,11 +11,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from stackcost import registry
-from stackcost.catalog.records import PriceRecord
+from stackcost.catalog.records import PriceRecord, replace
 from stackcost.catalog.refresh.classify import classify, natural_key, record_key
 from stackcost.catalog.refresh.pricelist import Fetched
 

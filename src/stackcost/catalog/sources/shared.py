@@ -14,11 +14,10 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
-from stackcost.catalog.records import PriceRecord
+from stackcost.catalog.records import PriceRecord, replace
 from stackcost.catalog.vocab import Charge
 from stackcost.errors import StackcostError
 from stackcost.regions import GLOBAL
