@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from stackcost.catalog import Catalog, PriceRecord, split_tiers
+from stackcost.catalog import Catalog, PriceNotFound, PriceRecord, split_tiers
 from stackcost.sizing.model import Band
 
 
@@ -33,11 +34,34 @@ class PriceQuery:
         return " ".join(parts)
 
     def resolve(self, catalog: Catalog) -> tuple[PriceRecord, ...]:
-        """Exactly the record(s) of this price; PriceNotFound / AmbiguousPrice otherwise."""
+        """Exactly the record(s) of this price; PriceNotFound / AmbiguousPrice otherwise.
+
+        The optimizer prices dozens of variants of one environment, asking the same queries each time: the
+        answer (or the miss, with its suggestion) is kept per catalog, which does not change once loaded."""
+        answers = _ANSWERS.get(catalog)
+        if answers is None:
+            answers = _ANSWERS[catalog] = {}
+        got = answers.get(self)
+        if got is None:
+            try:
+                got = self._lookup(catalog)
+            except PriceNotFound as exc:
+                got = exc
+            answers[self] = got
+        if isinstance(got, PriceNotFound):
+            raise PriceNotFound(got.filters, got.hint)  # a fresh exception: its traceback is this call's
+        return got
+
+    def _lookup(self, catalog: Catalog) -> tuple[PriceRecord, ...]:
         kw: dict[str, Any] = dict(self.filters)
         if self.tiered:
             return tuple(catalog.tiers(self.service_code, term=self.term, **kw))
         return (catalog.price(self.service_code, term=self.term, **kw),)
+
+
+# Each catalog's answers to price queries (dropped with the catalog).
+_ANSWERS: WeakKeyDictionary[Catalog, dict[PriceQuery, tuple[PriceRecord, ...] | PriceNotFound]] = \
+    WeakKeyDictionary()
 
 
 def query(service_code: str, *, attrs: Mapping[str, str] | None = None, term: str = "OnDemand",
