@@ -9,7 +9,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from stackcost.catalog import Catalog
-from stackcost.optimize.alternatives import GENERATORS, Context, service_totals
+from stackcost.optimize.alternatives import GENERATORS, Context
 from stackcost.optimize.commitments import commitment_options
 from stackcost.optimize.options import RISKS, Option, Risk
 from stackcost.sizing.model import Environment
@@ -57,7 +57,7 @@ def _allowed(opt: Option, risk: Risk) -> bool:
 
 
 def build_plan(name: str, env: Environment, catalog: Catalog, ctx: Context, risk: Risk) -> Plan:
-    baseline = sum(service_totals(env, catalog, name).values(), Decimal(0))
+    baseline = sum(ctx.service_totals(env, catalog, name).values(), Decimal(0))
     current = env
     adjustments = Decimal(0)
     steps: list[PlanStep] = []
@@ -101,7 +101,7 @@ def build_plan(name: str, env: Environment, catalog: Catalog, ctx: Context, risk
     for opt in commitments:
         steps.append(PlanStep(option=opt, monthly_saving_usd=opt.monthly_saving_usd or Decimal(0)))
         coverage[opt.covers] = coverage.get(opt.covers, Decimal(0)) + opt.covered_units_per_month
-    after_changes = sum(service_totals(current, catalog, name).values(), Decimal(0)) - adjustments
+    after_changes = sum(ctx.service_totals(current, catalog, name).values(), Decimal(0)) - adjustments
     planned = after_changes - sum((o.monthly_saving_usd or Decimal(0) for o in commitments), Decimal(0))
     upfront = sum((o.upfront_usd or Decimal(0) for o in commitments), Decimal(0))
     return Plan(environment=name, risk=risk, rule=RISK_RULES[risk], baseline_monthly_usd=baseline,
