@@ -32,9 +32,11 @@ __all__ = ["CENT", "HOURS_PER_MONTH", "MONTHS_PER_YEAR", "Estimate", "EstimateEr
 Pricer = Callable[[Environment, Catalog], list[Component]]
 
 
-def service_modules() -> list[Pricer]:
-    """The pricers of the service registry, in the order every output lists services."""
-    return [importlib.import_module(f"stackcost.services.{m}").components for m in pricer_modules()]
+def service_modules(env: Environment | None = None) -> list[Pricer]:
+    """The pricers of the service registry, in the order every output lists services; with `env`, only those
+    that have lines for it (a pricer whose section the sizing leaves out has none: its module is not loaded)."""
+    has = None if env is None else (lambda section: getattr(env, section) is not None)
+    return [importlib.import_module(f"stackcost.services.{m}").components for m in pricer_modules(has)]
 
 
 class EstimateError(StackcostError):
@@ -47,6 +49,8 @@ class UnpricedError(EstimateError):
 
 @dataclass(frozen=True)
 class LineItem:
+    """One line of an estimate, rounded to the cent, with the provenance of its price."""
+
     service: str
     component: str
     usage_type: str
@@ -84,6 +88,8 @@ class LineItem:
 
 @dataclass
 class Estimate:
+    """An environment's priced lines, assumptions and catalog dates."""
+
     environment: str
     region: str
     items: list[LineItem]
@@ -174,7 +180,7 @@ def _resolved(env: Environment, catalog: Catalog, name: str = "") -> list[Entry]
     catalog is wrong."""
     where = f"{name}: " if name else ""
     out: list[Entry] = []
-    for fn in service_modules():
+    for fn in service_modules(env):
         try:
             components = fn(env, catalog)
         except PriceNotFound as exc:  # a catalog fact the pricer needed to shape its lines

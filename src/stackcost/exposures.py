@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from stackcost.catalog import Catalog
-from stackcost.services import aurora, burstable
+from stackcost.services import burstable
 from stackcost.services.base import Component
 from stackcost.sizing.model import Environment
 
@@ -42,6 +42,8 @@ def notes(env: Environment, name: str, catalog: Catalog) -> list[str]:
                                                            env.rds.average_cpu_pct, "PostgreSQL")):
         out.append(f"{name}: RDS {env.rds.instance_class}{note}".replace(": ;", ":").replace("; CPU", ": CPU", 1))
     if env.aurora is not None:
+        from stackcost.services import aurora  # loaded only for a sizing with Aurora
+
         for inst in env.aurora.instances:
             if note := burstable.exposure(inst.instance_class, catalog, None, aurora.ENGINE[env.aurora.engine]):
                 out.append(f"{name}: Aurora {inst.instance_class}{note}".replace("; CPU", ": CPU", 1))
