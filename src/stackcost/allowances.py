@@ -24,6 +24,8 @@ Used = dict[str, Levels]
 
 @dataclass(frozen=True)
 class Pool:
+    """One account-wide free allowance that lines draw from."""
+
     key: str
     label: str
     service_code: str

@@ -26,6 +26,8 @@ SCHEMA_VERSION = 1
 
 @dataclass
 class OptimizeResult:
+    """Every option, the plan and the Savings Plan sizing of one environment."""
+
     environment: str
     region: str
     risk: Risk

@@ -85,6 +85,8 @@ def cost_curve(usage: np.ndarray, discount: float, candidates: np.ndarray) -> np
 
 @dataclass(frozen=True)
 class Sizing:
+    """The Savings Plan commitment for one service's hourly usage, and its cost curve on demand."""
+
     service: str
     discount: Decimal
     indicative: bool

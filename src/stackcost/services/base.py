@@ -95,6 +95,8 @@ ZERO = Levels.of(0)
 
 @dataclass(frozen=True)
 class Component:
+    """One priced quantity of a service: a quantity band against a catalog price (declared, then resolved)."""
+
     service: str
     component: str
     unit: str
