@@ -242,3 +242,21 @@ def test_a_plan_never_covers_an_hour_twice(stack: Stack, catalog: Catalog, env: 
         covered[o.service] = covered.get(o.service, Decimal(0)) + o.covered_units_per_month
     assert all(covered[svc] <= runs[svc] for svc in covered), covered
     assert plan.planned_monthly_usd <= plan.baseline_monthly_usd
+
+
+def test_variants_priced_with_shared_lines_match_each_priced_alone(stack: Stack, catalog: Catalog) -> None:
+    # The optimizer keeps each pricer's lines with the sizing fields it read; a variant must get exactly the
+    # lines (quantities, prices, assumption texts) it gets when priced on its own, whatever was priced before.
+    from stackcost.estimate import Shared, environment_components
+    from stackcost.sizing.edit import edited
+
+    base = stack.environments["production"]
+    variants = [base, edited(base, {"rds.instance_class": "db.t4g.medium"}),
+                edited(base, {"hours_per_month": Decimal("730.0")}),  # equal as a number, not as written
+                edited(base, {"nat.gateways": 1}), edited(base, {"fargate.api.architecture": "arm64"}),
+                edited(base, {"cloudwatch.container_insights": False}), base,
+                stack.environments["staging"], stack.environments["development"]]
+    shared = Shared()
+    for env in variants + variants[::-1]:
+        # repr: Decimals written differently (730 and 730.0) compare equal but print differently
+        assert repr(environment_components(env, catalog, shared=shared)) == repr(environment_components(env, catalog))

@@ -10,7 +10,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from stackcost import allowances, exposures
 from stackcost.catalog import AmbiguousPrice, Catalog, PriceNotFound
@@ -174,31 +174,78 @@ def _service_label(fn: Pricer) -> str:
 Entry = Component | LineItem  # a resolved component, or a line the catalog has no price for
 
 
-def _resolved(env: Environment, catalog: Catalog, name: str = "") -> list[Entry]:
-    """Every component of an environment with its price looked up, in output order; a price the catalog lacks
-    makes its line unpriced (never $0). An ambiguous price stays an error: two records for one charge means the
-    catalog is wrong."""
-    where = f"{name}: " if name else ""
+def _priced(fn: Pricer, env: Environment, catalog: Catalog, where: str) -> list[Entry]:
+    """One pricer's components with their prices looked up; a price the catalog lacks makes its line unpriced
+    (never $0). An ambiguous price stays an error: two records for one charge means the catalog is wrong."""
+    try:
+        components = fn(env, catalog)
+    except PriceNotFound as exc:  # a catalog fact the pricer needed to shape its lines
+        return [unpriced_item(_service_label(fn), "(whole service)", "", Decimal(0), False,
+                              "the pricer needed a catalog fact that is missing",
+                              f"{exc} in {catalog.region}".removeprefix("no price in the catalog for "))]
+    except AmbiguousPrice as exc:
+        raise EstimateError(f"{where}{exc}") from None
     out: list[Entry] = []
-    for fn in service_modules(env):
+    for c in components:
         try:
-            components = fn(env, catalog)
-        except PriceNotFound as exc:  # a catalog fact the pricer needed to shape its lines
-            out.append(unpriced_item(_service_label(fn), "(whole service)", "", Decimal(0), False,
-                                     "the pricer needed a catalog fact that is missing",
-                                     f"{exc} in {catalog.region}".removeprefix("no price in the catalog for ")))
-            continue
+            out.append(resolve(c, catalog))
+        except PriceNotFound as exc:
+            looked = c.price.describe() if c.price else str(exc)
+            out.append(unpriced_item(c.service, c.component, c.unit, c.quantity.typical, c.usage_based,
+                                     c.assumption, f"{looked} in {catalog.region}"))
         except AmbiguousPrice as exc:
             raise EstimateError(f"{where}{exc}") from None
-        for c in components:
-            try:
-                out.append(resolve(c, catalog))
-            except PriceNotFound as exc:
-                looked = c.price.describe() if c.price else str(exc)
-                out.append(unpriced_item(c.service, c.component, c.unit, c.quantity.typical, c.usage_based,
-                                         c.assumption, f"{looked} in {catalog.region}"))
-            except AmbiguousPrice as exc:
-                raise EstimateError(f"{where}{exc}") from None
+    return out
+
+
+class _Reads:
+    """An environment that notes which of its fields are read (a pricer's inputs)."""
+
+    __slots__ = ("_env", "names")
+
+    def __init__(self, env: Environment) -> None:
+        self._env = env
+        self.names: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in self.names:
+            self.names.append(name)
+        return getattr(self._env, name)
+
+
+class Shared:
+    """What repeated estimates of variants of one sizing share (the optimizer prices dozens of them): each
+    pricer's priced lines, kept with the sizing fields the pricer read to make them, as their JSON (exact: 0.5
+    and 0.50 differ there). A pricer is a pure function of the sizing and the catalog, so a sizing with the same
+    values in those fields gets the same lines: a variant re-prices only the services its change touches. One
+    object per run: nothing is kept beyond it."""
+
+    def __init__(self) -> None:
+        self._kept: dict[Pricer, list[tuple[Catalog, tuple[str, ...], tuple[Any, ...], list[Entry]]]] = {}
+
+    def priced(self, fn: Pricer, env: Environment, fields: dict[str, Any], catalog: Catalog,
+               where: str) -> list[Entry]:
+        """`fn`'s priced lines for `env` (`fields`: its JSON form, from model_dump(mode="json"))."""
+        kept = self._kept.setdefault(fn, [])
+        for cat, names, values, entries in kept:
+            if cat is catalog and tuple(fields[f] for f in names) == values:
+                return entries
+        reads = _Reads(env)
+        entries = _priced(fn, cast(Environment, reads), catalog, where)
+        names = tuple(reads.names)
+        if all(f in fields for f in names):  # only the sizing's fields: a method read is not kept
+            kept.append((catalog, names, tuple(fields[f] for f in names), entries))
+        return entries
+
+
+def _resolved(env: Environment, catalog: Catalog, name: str = "", shared: Shared | None = None) -> list[Entry]:
+    """Every component of an environment with its price looked up, in output order (unpriced lines included),
+    the exposures named on the lines they belong to."""
+    where = f"{name}: " if name else ""
+    out: list[Entry] = []
+    fields = env.model_dump(mode="json") if shared is not None else {}
+    for fn in service_modules(env):
+        out += _priced(fn, env, catalog, where) if shared is None else shared.priced(fn, env, fields, catalog, where)
     comps = exposures.annotate(env, [e for e in out if isinstance(e, Component)], catalog)
     it = iter(comps)
     return [next(it) if isinstance(e, Component) else e for e in out]
@@ -218,10 +265,11 @@ def environment_items(env: Environment, catalog: Catalog, name: str = "",
 
 
 def environment_components(env: Environment, catalog: Catalog, name: str = "",
-                           used: allowances.Used | None = None) -> list[Component]:
+                           used: allowances.Used | None = None, shared: Shared | None = None) -> list[Component]:
     """The priced components of an environment, allowances applied (for the optimizer, which compares priced
-    alternatives: a line without a price is an error there)."""
-    entries = _resolved(env, catalog, name)
+    alternatives: a line without a price is an error there). `shared`: what earlier estimates of the same run
+    priced."""
+    entries = _resolved(env, catalog, name, shared)
     missing = [e for e in entries if isinstance(e, LineItem)]
     if missing:
         where = f"{name}: " if name else ""

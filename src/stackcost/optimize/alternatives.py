@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from stackcost.catalog import AmbiguousPrice, Catalog, PriceNotFound
-from stackcost.estimate import EstimateError, cents, environment_components
+from stackcost.estimate import EstimateError, Shared, cents, environment_components
 from stackcost.optimize.options import Option, priced, unavailable
 from stackcost.services import aurora, burstable, cloudfront, elasticache, fargate, rds
 from stackcost.services.base import n, resolve
@@ -38,19 +38,20 @@ class Context:
         self.free_tier_env = free_tier_env
         self.schedule_hours = schedule_hours
         self._totals: dict[tuple[str, int, str], dict[str, Decimal]] = {}
+        self._shared = Shared()  # the lines of services a variant leaves unchanged are priced once
 
     def service_totals(self, env: Environment, catalog: Catalog, name: str) -> dict[str, Decimal]:
         """`service_totals`, once per distinct sizing (its whole JSON is the key) and catalog."""
         key = (name, id(catalog), env.model_dump_json())
         got = self._totals.get(key)
         if got is None:
-            got = self._totals[key] = service_totals(env, catalog, name)
+            got = self._totals[key] = service_totals(env, catalog, name, self._shared)
         return dict(got)
 
 
-def service_totals(env: Environment, catalog: Catalog, name: str) -> dict[str, Decimal]:
+def service_totals(env: Environment, catalog: Catalog, name: str, shared: Shared | None = None) -> dict[str, Decimal]:
     out: dict[str, Decimal] = {}
-    for c in environment_components(env, catalog, name):
+    for c in environment_components(env, catalog, name, shared=shared):
         out[c.service] = out.get(c.service, Decimal(0)) + cents(c.cost("typical"))
     return out
 
