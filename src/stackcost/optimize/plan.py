@@ -4,9 +4,8 @@ hours are never under a Savings Plan (Fargate plans cover the on-demand share on
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
-
-from pydantic import BaseModel, ConfigDict
 
 from stackcost.catalog import Catalog
 from stackcost.optimize.alternatives import GENERATORS, Context
@@ -23,15 +22,19 @@ RISK_RULES = {
 }
 
 
-class PlanStep(BaseModel):
-    model_config = ConfigDict(frozen=True)
+# Plain dataclasses, not pydantic models: they only hold what build_plan worked out (its Options are validated
+# models), and a pydantic class costs milliseconds to build at import.
+@dataclass(frozen=True)
+class PlanStep:
+    """One step of the plan and what it saves."""
 
     option: Option
     monthly_saving_usd: Decimal  # on the environment as the earlier steps left it
 
 
-class Plan(BaseModel):
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True)
+class Plan:
+    """Sizing changes, then commitments, and the money before and after."""
 
     environment: str
     risk: Risk
