@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from stackcost.catalog import Catalog, PriceNotFound, PriceRecord
-from stackcost.services.base import Component, Levels, n
+from stackcost.services.base import Component, Levels, PriceQuery, allowance, n
 from stackcost.sizing.model import Environment, Stack
 
 LEVELS = ("low", "typical", "high")
@@ -75,7 +75,14 @@ def pool_of(c: Component) -> Pool | None:
 
 
 def _record(pool: Pool, catalog: Catalog) -> PriceRecord:
-    return catalog.free_allowance_record(pool.service_code, **dict(pool.filters))
+    """The pool's FreeTier record (a price query, so each catalog answers it once)."""
+    q = _QUERIES.get(pool)
+    if q is None:
+        q = _QUERIES[pool] = allowance(pool.service_code, attrs=dict(pool.filters))
+    return q.resolve(catalog)[0]
+
+
+_QUERIES: dict[Pool, PriceQuery] = {}
 
 
 def allocate(components: list[Component], used: Used, catalog: Catalog) -> tuple[list[Component], Used]:
