@@ -11,7 +11,7 @@ themselves: this step sets `free` on the lines that draw from a pool, at each ba
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from stackcost.catalog import Catalog, PriceNotFound, PriceRecord
@@ -98,7 +98,7 @@ def allocate(components: list[Component], used: Used, catalog: Catalog) -> tuple
             rec = _record(pool, catalog)
         except PriceNotFound:
             # The region's price data states no such allowance: none is subtracted (never an invented one).
-            out.append(replace(c, assumption=f"{c.assumption}; no {pool.label} free allowance in the "
+            out.append(c.replace(assumption=f"{c.assumption}; no {pool.label} free allowance in the "
                                              f"{catalog.region} catalog: none subtracted"))
             continue
         size = Decimal(rec.tier_end or 0)
@@ -107,7 +107,7 @@ def allocate(components: list[Component], used: Used, catalog: Catalog) -> tuple
         used[pool.key] = Levels(*(getattr(before, lv) + getattr(take, lv) for lv in LEVELS))
         left = f"{n(size - before.typical)} left of {n(size)}" if before.typical else f"of {n(size)}"
         note = f"; free: {n(take.typical)} ({left} per account and month, {pool.label})"
-        out.append(replace(c, free=take, free_record=rec, assumption=c.assumption + note))
+        out.append(c.replace(free=take, free_record=rec, assumption=c.assumption + note))
     return out, used
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
@@ -17,7 +16,7 @@ from stackcost.catalog import AmbiguousPrice, Catalog, PriceNotFound
 from stackcost.errors import StackcostError
 from stackcost.money import CENT, HOURS_PER_MONTH, MONTHS_PER_YEAR, cents
 from stackcost.registry import by_label, pricer_modules
-from stackcost.services.base import Component, resolve
+from stackcost.services.base import Component, Value, resolve
 from stackcost.sizing.catalog_check import check_environment
 from stackcost.sizing.model import Band, Environment, Stack
 from stackcost.util import plain
@@ -30,6 +29,7 @@ __all__ = ["CENT", "HOURS_PER_MONTH", "MONTHS_PER_YEAR", "Estimate", "EstimateEr
            "estimate"]
 
 Pricer = Callable[[Environment, Catalog], list[Component]]
+_ZERO = Decimal(0)
 
 
 def service_modules(env: Environment | None = None) -> list[Pricer]:
@@ -47,8 +47,7 @@ class UnpricedError(EstimateError):
     """--strict: a line the sizing needs has no price in the catalog."""
 
 
-@dataclass(frozen=True)
-class LineItem:
+class LineItem(Value):
     """One line of an estimate, rounded to the cent, with the provenance of its price."""
 
     service: str
@@ -66,9 +65,22 @@ class LineItem:
     published: str
     source: str
     assumption: str
-    unpriced: bool = False  # the catalog has no price for it: its amounts are 0 here, null in JSON, never a $0
-    looked_for: str = ""  # what an unpriced line looked for in the catalog
-    free_quantity: Decimal = Decimal(0)  # the free allowance subtracted from `quantity`
+    unpriced: bool  # the catalog has no price for it: its amounts are 0 here, null in JSON, never a $0
+    looked_for: str  # what an unpriced line looked for in the catalog
+    free_quantity: Decimal  # the free allowance subtracted from `quantity`
+    _fields = ("service", "component", "usage_type", "quantity", "unit", "unit_price_usd", "monthly_usd",
+               "monthly_usd_low", "monthly_usd_high", "usage_based", "sku", "rate_code", "published", "source",
+               "assumption", "unpriced", "looked_for", "free_quantity")
+
+    def __init__(self, service: str, component: str, usage_type: str, quantity: Decimal, unit: str,
+                 unit_price_usd: Decimal, monthly_usd: Decimal, monthly_usd_low: Decimal, monthly_usd_high: Decimal,
+                 usage_based: bool, sku: str, rate_code: str, published: str, source: str, assumption: str,
+                 unpriced: bool = False, looked_for: str = "", free_quantity: Decimal = _ZERO) -> None:
+        self._set(service=service, component=component, usage_type=usage_type, quantity=quantity, unit=unit,
+                  unit_price_usd=unit_price_usd, monthly_usd=monthly_usd, monthly_usd_low=monthly_usd_low,
+                  monthly_usd_high=monthly_usd_high, usage_based=usage_based, sku=sku, rate_code=rate_code,
+                  published=published, source=source, assumption=assumption, unpriced=unpriced,
+                  looked_for=looked_for, free_quantity=free_quantity)
 
     def to_json(self) -> dict[str, Any]:
         def money(v: Decimal) -> str | None:
@@ -86,17 +98,29 @@ class LineItem:
         }
 
 
-@dataclass
 class Estimate:
-    """An environment's priced lines, assumptions and catalog dates."""
+    """An environment's priced lines, assumptions and catalog dates (a plain class: see `Value`)."""
 
-    environment: str
-    region: str
-    items: list[LineItem]
-    assumptions: list[str] = field(default_factory=list)
-    published_min: str = ""
-    published_max: str = ""
-    provenance: dict[str, Any] = field(default_factory=dict)  # where the prices come from and how old they are
+    def __init__(self, environment: str, region: str, items: list[LineItem], assumptions: list[str] | None = None,
+                 published_min: str = "", published_max: str = "",
+                 provenance: dict[str, Any] | None = None) -> None:
+        self.environment = environment
+        self.region = region
+        self.items = items
+        self.assumptions = [] if assumptions is None else assumptions
+        self.published_min = published_min
+        self.published_max = published_max
+        self.provenance = {} if provenance is None else provenance  # where the prices come from, how old they are
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return vars(self) == vars(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it was
+
+    def __repr__(self) -> str:
+        return f"Estimate({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
 
     @property
     def unpriced(self) -> list[LineItem]:

@@ -3,8 +3,6 @@ estimate's notes, never priced at $0 (CPU credits of burstable classes, ElastiCa
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from stackcost.catalog import Catalog
 from stackcost.services import burstable
 from stackcost.services.base import Component
@@ -28,9 +26,9 @@ def annotate(env: Environment, components: list[Component], catalog: Catalog) ->
     cache_note = _elasticache_backup(env, catalog)
     for c in components:
         if rds_note and c.service == "RDS PostgreSQL" and c.unit == "Hrs":
-            c = replace(c, assumption=c.assumption + rds_note)
+            c = c.replace(assumption=c.assumption + rds_note)
         elif cache_note and c.service.startswith("ElastiCache") and c.unit in ("Hrs", "GB-Hours"):
-            c = replace(c, assumption=f"{c.assumption}; {cache_note}")
+            c = c.replace(assumption=f"{c.assumption}; {cache_note}")
         out.append(c)
     return out
 

@@ -9,23 +9,73 @@ multiplies. A pricer never computes a price and never builds a usage type (those
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self
 from weakref import WeakKeyDictionary
 
 from stackcost.catalog import Catalog, PriceNotFound, PriceRecord, split_tiers
 from stackcost.sizing.model import Band
 
 
-@dataclass(frozen=True)
-class PriceQuery:
+class Value:
+    """An immutable value compared and hashed by `_compare` (all `_fields` unless narrowed), shown like a
+    dataclass. Hand-written rather than `@dataclass(frozen=True)`: here a frozen dataclass costs about a
+    millisecond to build at import (each generated method is compiled), and every cold `cost` command builds these.
+    """
+
+    __slots__ = ("__dict__",)
+    _fields: tuple[str, ...] = ()
+    _compare: tuple[str, ...] = ()
+
+    def _set(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def _key(self) -> tuple[Any, ...]:
+        d = self.__dict__
+        return tuple(d[f] for f in (self._compare or self._fields))
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Value)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        d = self.__dict__
+        return f"{type(self).__qualname__}({', '.join(f'{f}={d[f]!r}' for f in self._fields)})"
+
+    def replace(self, **changes: Any) -> Self:
+        """A copy with some fields changed (what dataclasses.replace does)."""
+        unknown = set(changes) - set(self._fields)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no field {', '.join(sorted(unknown))}")
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.__dict__.update(changes)
+        return new
+
+
+class PriceQuery(Value):
     """What price a component needs: resolved by `resolve` to one record (or the tiers of one price)."""
 
     service_code: str
-    filters: tuple[tuple[str, str], ...] = ()
-    term: str = "OnDemand"
-    tiered: bool = False
+    filters: tuple[tuple[str, str], ...]
+    term: str
+    tiered: bool
+    _fields = ("service_code", "filters", "term", "tiered")
+
+    def __init__(self, service_code: str, filters: tuple[tuple[str, str], ...] = (), term: str = "OnDemand",
+                 tiered: bool = False) -> None:
+        self._set(service_code=service_code, filters=filters, term=term, tiered=tiered)
 
     def describe(self) -> str:
         parts = [self.service_code, *(f"{k}={v}" for k, v in self.filters)]
@@ -76,13 +126,16 @@ def allowance(service_code: str, *, attrs: Mapping[str, str] | None = None) -> P
     return query(service_code, attrs=attrs, term="FreeTier")
 
 
-@dataclass(frozen=True)
-class Levels:
+class Levels(Value):
     """A free allowance at each band level (not ordered like a Band: what is left of it can shrink)."""
 
     low: Decimal
     typical: Decimal
     high: Decimal
+    _fields = ("low", "typical", "high")
+
+    def __init__(self, low: Decimal, typical: Decimal, high: Decimal) -> None:
+        self._set(low=low, typical=typical, high=high)
 
     @classmethod
     def of(cls, value: Decimal | int | str) -> Levels:
@@ -93,21 +146,32 @@ class Levels:
 ZERO = Levels.of(0)
 
 
-@dataclass(frozen=True)
-class Component:
+class Component(Value):
     """One priced quantity of a service: a quantity band against a catalog price (declared, then resolved)."""
 
     service: str
     component: str
     unit: str
     quantity: Band
-    records: tuple[PriceRecord, ...] = ()  # one flat price, or the tiers of one price (filled by `resolve`)
-    usage_based: bool = False
-    assumption: str = ""
-    free: Levels = ZERO  # a free allowance subtracted before pricing (itself a catalog record)
-    free_record: PriceRecord | None = field(default=None, compare=False)
-    price: PriceQuery | None = None  # the price this component needs, when `records` is not given
-    free_price: PriceQuery | None = None  # the allowance subtracted, when `free_record` is not given
+    records: tuple[PriceRecord, ...]  # one flat price, or the tiers of one price (filled by `resolve`)
+    usage_based: bool
+    assumption: str
+    free: Levels  # a free allowance subtracted before pricing (itself a catalog record)
+    free_record: PriceRecord | None  # not compared
+    price: PriceQuery | None  # the price this component needs, when `records` is not given
+    free_price: PriceQuery | None  # the allowance subtracted, when `free_record` is not given
+    _fields = ("service", "component", "unit", "quantity", "records", "usage_based", "assumption", "free",
+               "free_record", "price", "free_price")
+    _compare = ("service", "component", "unit", "quantity", "records", "usage_based", "assumption", "free",
+                "price", "free_price")
+
+    def __init__(self, service: str, component: str, unit: str, quantity: Band, records: tuple[PriceRecord, ...] = (),
+                 usage_based: bool = False, assumption: str = "", free: Levels = ZERO,
+                 free_record: PriceRecord | None = None, price: PriceQuery | None = None,
+                 free_price: PriceQuery | None = None) -> None:
+        self._set(service=service, component=component, unit=unit, quantity=quantity, records=records,
+                  usage_based=usage_based, assumption=assumption, free=free, free_record=free_record, price=price,
+                  free_price=free_price)
 
     @property
     def tiered(self) -> bool:
@@ -149,7 +213,7 @@ def resolve(c: Component, catalog: Catalog) -> Component:
         updates["free_record"] = rec
         if c.free == ZERO:
             updates["free"] = Levels.of(rec.tier_end or 0)
-    return replace(c, **updates) if updates else c  # type: ignore[arg-type]
+    return c.replace(**updates) if updates else c
 
 
 def fixed(value: Decimal | int) -> Band:
