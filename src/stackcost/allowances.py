@@ -11,25 +11,28 @@ themselves: this step sets `free` on the lines that draw from a pool, at each ba
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 
 from stackcost.catalog import Catalog, PriceNotFound, PriceRecord
 from stackcost.services.base import Component, Levels, PriceQuery, allowance, n
 from stackcost.sizing.model import Environment, Stack
+from stackcost.values import Value
 
 LEVELS = ("low", "typical", "high")
 Used = dict[str, Levels]
 
 
-@dataclass(frozen=True)
-class Pool:
+class Pool(Value):
     """One account-wide free allowance that lines draw from."""
 
     key: str
     label: str
     service_code: str
     filters: tuple[tuple[str, str], ...]  # how to find the allowance's FreeTier record
+    _fields = ("key", "label", "service_code", "filters")
+
+    def __init__(self, key: str, label: str, service_code: str, filters: tuple[tuple[str, str], ...]) -> None:
+        self._set(key=key, label=label, service_code=service_code, filters=filters)
 
 
 # (service code, chargeType of the priced record) -> the pool the line draws from.

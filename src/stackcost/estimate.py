@@ -16,10 +16,11 @@ from stackcost.catalog import AmbiguousPrice, Catalog, PriceNotFound
 from stackcost.errors import StackcostError
 from stackcost.money import CENT, HOURS_PER_MONTH, MONTHS_PER_YEAR, cents
 from stackcost.registry import by_label, pricer_modules
-from stackcost.services.base import Component, Value, resolve
+from stackcost.services.base import Component, resolve
 from stackcost.sizing.catalog_check import check_environment
 from stackcost.sizing.model import Band, Environment, Stack
 from stackcost.util import plain
+from stackcost.values import Value
 
 if TYPE_CHECKING:
     import pandas as pd

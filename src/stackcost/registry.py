@@ -14,11 +14,11 @@ wins, and an entry without markers is the code's default.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from stackcost.values import Value
 
 
-@dataclass(frozen=True)
-class Service:
+class Service(Value):
     """One AWS service as stackcost prices it (see the module docstring)."""
 
     id: str
@@ -27,10 +27,19 @@ class Service:
     ce_name: str
     cur_product_code: str
     focus_name: str
-    catalog_services: tuple[str, ...] = ()
-    pricer: str = ""  # module in stackcost.services; "" = priced inside another service's module
-    usage_markers: tuple[str, ...] = ()  # substrings of the usage type that pick this entry over a sibling
-    section: str = ""  # the sizing's section without which the pricer has no lines ("" = always priced)
+    catalog_services: tuple[str, ...]
+    pricer: str  # module in stackcost.services; "" = priced inside another service's module
+    usage_markers: tuple[str, ...]  # substrings of the usage type that pick this entry over a sibling
+    section: str  # the sizing's section without which the pricer has no lines ("" = always priced)
+    _fields = ("id", "label", "offer_codes", "ce_name", "cur_product_code", "focus_name", "catalog_services",
+               "pricer", "usage_markers", "section")
+
+    def __init__(self, id: str, label: str, offer_codes: tuple[str, ...], ce_name: str, cur_product_code: str,
+                 focus_name: str, catalog_services: tuple[str, ...] = (), pricer: str = "",
+                 usage_markers: tuple[str, ...] = (), section: str = "") -> None:
+        self._set(id=id, label=label, offer_codes=offer_codes, ce_name=ce_name, cur_product_code=cur_product_code,
+                  focus_name=focus_name, catalog_services=catalog_services, pricer=pricer,
+                  usage_markers=usage_markers, section=section)
 
 
 _EC2 = ("EC2 - Other", "AmazonEC2", "Amazon Elastic Compute Cloud")

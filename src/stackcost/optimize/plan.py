@@ -4,7 +4,6 @@ hours are never under a Savings Plan (Fargate plans cover the on-demand share on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from stackcost.catalog import Catalog
@@ -12,6 +11,7 @@ from stackcost.optimize.alternatives import GENERATORS, Context
 from stackcost.optimize.commitments import commitment_options
 from stackcost.optimize.options import RISKS, Option, Risk
 from stackcost.sizing.model import Environment
+from stackcost.values import Value
 
 RISK_RULES = {
     "low": "1-year commitments on steady production usage only",
@@ -22,18 +22,20 @@ RISK_RULES = {
 }
 
 
-# Plain dataclasses, not pydantic models: they only hold what build_plan worked out (its Options are validated
+# Plain values, not pydantic models: they only hold what build_plan worked out (its Options are validated
 # models), and a pydantic class costs milliseconds to build at import.
-@dataclass(frozen=True)
-class PlanStep:
+class PlanStep(Value):
     """One step of the plan and what it saves."""
 
     option: Option
     monthly_saving_usd: Decimal  # on the environment as the earlier steps left it
+    _fields = ("option", "monthly_saving_usd")
+
+    def __init__(self, option: Option, monthly_saving_usd: Decimal) -> None:
+        self._set(option=option, monthly_saving_usd=monthly_saving_usd)
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(Value):
     """Sizing changes, then commitments, and the money before and after."""
 
     environment: str
@@ -45,6 +47,15 @@ class Plan:
     steps: list[PlanStep]
     coverage: dict[str, Decimal]  # covered usage per line key (units per month)
     left_out: list[str]
+    _fields = ("environment", "risk", "rule", "baseline_monthly_usd", "planned_monthly_usd", "upfront_usd", "steps",
+               "coverage", "left_out")
+
+    def __init__(self, environment: str, risk: Risk, rule: str, baseline_monthly_usd: Decimal,
+                 planned_monthly_usd: Decimal, upfront_usd: Decimal, steps: list[PlanStep],
+                 coverage: dict[str, Decimal], left_out: list[str]) -> None:
+        self._set(environment=environment, risk=risk, rule=rule, baseline_monthly_usd=baseline_monthly_usd,
+                  planned_monthly_usd=planned_monthly_usd, upfront_usd=upfront_usd, steps=steps, coverage=coverage,
+                  left_out=left_out)
 
     @property
     def monthly_saving_usd(self) -> Decimal:

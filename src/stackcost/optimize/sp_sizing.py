@@ -10,7 +10,6 @@ Decimal from the sorted levels and their suffix sums (one pass, no NumPy). The c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING
 from stackcost.errors import StackcostError
 from stackcost.estimate import HOURS_PER_MONTH, cents
 from stackcost.sizing.model import FargateService
+from stackcost.values import Value
 
 if TYPE_CHECKING:
     import numpy as np
@@ -83,8 +83,7 @@ def cost_curve(usage: np.ndarray, discount: float, candidates: np.ndarray) -> np
     return out
 
 
-@dataclass(frozen=True)
-class Sizing:
+class Sizing(Value):
     """The Savings Plan commitment for one service's hourly usage, and its cost curve on demand."""
 
     service: str
@@ -95,8 +94,19 @@ class Sizing:
     on_demand_monthly_usd: Decimal
     with_plan_monthly_usd: Decimal
     peak_per_hour: Decimal  # on-demand value of the busiest hour
-    usage_per_hour: tuple[Decimal, ...] = field(default=(), repr=False)  # the hourly on-demand usage sized
-    n_candidates: int = 1000  # commitments evaluated for the curve
+    usage_per_hour: tuple[Decimal, ...]  # the hourly on-demand usage sized (not in the repr)
+    n_candidates: int  # commitments evaluated for the curve
+    _fields = ("service", "discount", "indicative", "hours", "commitment_per_hour", "on_demand_monthly_usd",
+               "with_plan_monthly_usd", "peak_per_hour", "usage_per_hour", "n_candidates")
+    _repr = tuple(f for f in _fields if f != "usage_per_hour")
+
+    def __init__(self, service: str, discount: Decimal, indicative: bool, hours: int, commitment_per_hour: Decimal,
+                 on_demand_monthly_usd: Decimal, with_plan_monthly_usd: Decimal, peak_per_hour: Decimal,
+                 usage_per_hour: tuple[Decimal, ...] = (), n_candidates: int = 1000) -> None:
+        self._set(service=service, discount=discount, indicative=indicative, hours=hours,
+                  commitment_per_hour=commitment_per_hour, on_demand_monthly_usd=on_demand_monthly_usd,
+                  with_plan_monthly_usd=with_plan_monthly_usd, peak_per_hour=peak_per_hour,
+                  usage_per_hour=usage_per_hour, n_candidates=n_candidates)
 
     @cached_property
     def candidates(self) -> np.ndarray:

@@ -10,58 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Self
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from stackcost.catalog import Catalog, PriceNotFound, PriceRecord, split_tiers
 from stackcost.sizing.model import Band
-
-
-class Value:
-    """An immutable value compared and hashed by `_compare` (all `_fields` unless narrowed), shown like a
-    dataclass. Hand-written rather than `@dataclass(frozen=True)`: here a frozen dataclass costs about a
-    millisecond to build at import (each generated method is compiled), and every cold `cost` command builds these.
-    """
-
-    __slots__ = ("__dict__",)
-    _fields: tuple[str, ...] = ()
-    _compare: tuple[str, ...] = ()
-
-    def _set(self, **values: Any) -> None:
-        self.__dict__.update(values)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
-
-    def _key(self) -> tuple[Any, ...]:
-        d = self.__dict__
-        return tuple(d[f] for f in (self._compare or self._fields))
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, Value)
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        d = self.__dict__
-        return f"{type(self).__qualname__}({', '.join(f'{f}={d[f]!r}' for f in self._fields)})"
-
-    def replace(self, **changes: Any) -> Self:
-        """A copy with some fields changed (what dataclasses.replace does)."""
-        unknown = set(changes) - set(self._fields)
-        if unknown:
-            raise TypeError(f"{type(self).__name__} has no field {', '.join(sorted(unknown))}")
-        new = object.__new__(type(self))
-        new.__dict__.update(self.__dict__)
-        new.__dict__.update(changes)
-        return new
+from stackcost.values import Value
 
 
 class PriceQuery(Value):
