@@ -242,3 +242,34 @@ def test_a_plan_never_covers_an_hour_twice(stack: Stack, catalog: Catalog, env: 
         covered[o.service] = covered.get(o.service, Decimal(0)) + o.covered_units_per_month
     assert all(covered[svc] <= runs[svc] for svc in covered), covered
     assert plan.planned_monthly_usd <= plan.baseline_monthly_usd
+
+
+def test_variants_priced_with_shared_lines_match_each_priced_alone(stack: Stack, catalog: Catalog) -> None:
+    # The optimizer keeps each pricer's lines with the sizing fields it read; a variant must get exactly the
+    # lines (quantities, prices, assumption texts) it gets when priced on its own, whatever was priced before.
+    from stackcost.estimate import Shared, environment_components
+    from stackcost.sizing.edit import edited
+
+    base = stack.environments["production"]
+    variants = [base, edited(base, {"rds.instance_class": "db.t4g.medium"}),
+                edited(base, {"hours_per_month": Decimal("730.0")}),  # equal as a number, not as written
+                edited(base, {"nat.gateways": 1}), edited(base, {"fargate.api.architecture": "arm64"}),
+                edited(base, {"cloudwatch.container_insights": False}), base,
+                stack.environments["staging"], stack.environments["development"]]
+    shared = Shared()
+    for env in variants + variants[::-1]:
+        # repr: Decimals written differently (730 and 730.0) compare equal but print differently
+        assert repr(environment_components(env, catalog, shared=shared)) == repr(environment_components(env, catalog))
+
+
+def test_sizing_keeps_the_smaller_commitment_on_an_exact_tie() -> None:
+    # Five hours at 16.526, 22.988, 29.087, 49.829, 49.829 tasks' worth of $0.09334, discount 40 %: between the
+    # 22.988 and 29.087 levels exactly 3 hours = (1 − 0.4) × 5 are above the commitment, so the cost is flat there:
+    # 5 × 0.6 × 22.988 + (29.087 − 22.988) + 2 × (49.829 − 22.988) = 128.745
+    #  = 5 × 0.6 × 29.087 + 2 × (49.829 − 29.087), in units of $0.09334. Floats broke this tie upwards.
+    k = Decimal("0.09334")
+    usage = [Decimal(x) * k for x in ("16.526", "22.988", "29.087", "49.829", "49.829")]
+    s = size("svc", usage, Decimal("0.4"), indicative=False)
+    assert s.commitment_per_hour == Decimal("22.988") * k * Decimal("0.6") == Decimal("1.287419952")
+    assert s.with_plan_monthly_usd == _c(Decimal("128.745") * k * 730 / 5) == Decimal("1754.49")
+    assert s.on_demand_monthly_usd == _c(Decimal("168.259") * k * 730 / 5) == Decimal("2292.97")

@@ -117,3 +117,26 @@ def test_every_line_has_provenance(prod: Estimate) -> None:
     for item in prod.items:
         assert item.source and item.published, item.component
         assert item.assumption, item.component
+
+
+def test_a_pricer_left_out_for_a_missing_section_has_no_lines_without_it(stack: Stack, catalog: Catalog) -> None:
+    # The estimate does not load or call a pricer whose registry section the sizing lacks: that pricer must
+    # have lines when the section is there and none when it is not.
+    import importlib
+
+    from stackcost.registry import SERVICES
+    from stackcost.sizing.model import Environment
+
+    data = stack.environments["production"].model_dump()
+    data |= {"aurora": {"instances": [{"instance_class": "db.r6g.large"}, {"instance_class": "db.serverless"}],
+                        "acu": 2, "storage_gb": 100, "io_requests_millions": 50},
+             "elasticache_serverless": {"data_stored_gb": 2, "ecpu_millions": 100},
+             "kms": {"keys": 2, "requests": 30000}, "nlb": {"processed_gb_per_h": 1},
+             "vpc_endpoints": {"interface_endpoints": 2, "data_processed_gb": 10}}
+    full = Environment.model_validate(data)
+    gated = [s for s in SERVICES if s.section]
+    assert {s.section for s in gated} >= {"aurora", "rds", "elasticache", "nat", "alb", "cloudfront", "s3"}
+    for s in gated:
+        pricer = importlib.import_module(f"stackcost.services.{s.pricer}").components
+        assert pricer(full, catalog), s.id
+        assert pricer(Environment.model_validate(data | {s.section: None}), catalog) == [], s.id

@@ -11,23 +11,28 @@ themselves: this step sets `free` on the lines that draw from a pool, at each ba
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from stackcost.catalog import Catalog, PriceNotFound, PriceRecord
-from stackcost.services.base import Component, Levels, n
+from stackcost.services.base import Component, Levels, PriceQuery, allowance, n
 from stackcost.sizing.model import Environment, Stack
+from stackcost.values import Value
 
 LEVELS = ("low", "typical", "high")
 Used = dict[str, Levels]
 
 
-@dataclass(frozen=True)
-class Pool:
+class Pool(Value):
+    """One account-wide free allowance that lines draw from."""
+
     key: str
     label: str
     service_code: str
     filters: tuple[tuple[str, str], ...]  # how to find the allowance's FreeTier record
+    _fields = ("key", "label", "service_code", "filters")
+
+    def __init__(self, key: str, label: str, service_code: str, filters: tuple[tuple[str, str], ...]) -> None:
+        self._set(key=key, label=label, service_code=service_code, filters=filters)
 
 
 # (service code, chargeType of the priced record) -> the pool the line draws from.
@@ -73,7 +78,14 @@ def pool_of(c: Component) -> Pool | None:
 
 
 def _record(pool: Pool, catalog: Catalog) -> PriceRecord:
-    return catalog.free_allowance_record(pool.service_code, **dict(pool.filters))
+    """The pool's FreeTier record (a price query, so each catalog answers it once)."""
+    q = _QUERIES.get(pool)
+    if q is None:
+        q = _QUERIES[pool] = allowance(pool.service_code, attrs=dict(pool.filters))
+    return q.resolve(catalog)[0]
+
+
+_QUERIES: dict[Pool, PriceQuery] = {}
 
 
 def allocate(components: list[Component], used: Used, catalog: Catalog) -> tuple[list[Component], Used]:
@@ -89,7 +101,7 @@ def allocate(components: list[Component], used: Used, catalog: Catalog) -> tuple
             rec = _record(pool, catalog)
         except PriceNotFound:
             # The region's price data states no such allowance: none is subtracted (never an invented one).
-            out.append(replace(c, assumption=f"{c.assumption}; no {pool.label} free allowance in the "
+            out.append(c.replace(assumption=f"{c.assumption}; no {pool.label} free allowance in the "
                                              f"{catalog.region} catalog: none subtracted"))
             continue
         size = Decimal(rec.tier_end or 0)
@@ -98,7 +110,7 @@ def allocate(components: list[Component], used: Used, catalog: Catalog) -> tuple
         used[pool.key] = Levels(*(getattr(before, lv) + getattr(take, lv) for lv in LEVELS))
         left = f"{n(size - before.typical)} left of {n(size)}" if before.typical else f"of {n(size)}"
         note = f"; free: {n(take.typical)} ({left} per account and month, {pool.label})"
-        out.append(replace(c, free=take, free_record=rec, assumption=c.assumption + note))
+        out.append(c.replace(free=take, free_record=rec, assumption=c.assumption + note))
     return out, used
 
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from stackcost import allowances, exposures
 from stackcost.catalog import AmbiguousPrice, Catalog, PriceNotFound
@@ -21,6 +20,7 @@ from stackcost.services.base import Component, resolve
 from stackcost.sizing.catalog_check import check_environment
 from stackcost.sizing.model import Band, Environment, Stack
 from stackcost.util import plain
+from stackcost.values import Value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,11 +30,14 @@ __all__ = ["CENT", "HOURS_PER_MONTH", "MONTHS_PER_YEAR", "Estimate", "EstimateEr
            "estimate"]
 
 Pricer = Callable[[Environment, Catalog], list[Component]]
+_ZERO = Decimal(0)
 
 
-def service_modules() -> list[Pricer]:
-    """The pricers of the service registry, in the order every output lists services."""
-    return [importlib.import_module(f"stackcost.services.{m}").components for m in pricer_modules()]
+def service_modules(env: Environment | None = None) -> list[Pricer]:
+    """The pricers of the service registry, in the order every output lists services; with `env`, only those
+    that have lines for it (a pricer whose section the sizing leaves out has none: its module is not loaded)."""
+    has = None if env is None else (lambda section: getattr(env, section) is not None)
+    return [importlib.import_module(f"stackcost.services.{m}").components for m in pricer_modules(has)]
 
 
 class EstimateError(StackcostError):
@@ -45,8 +48,9 @@ class UnpricedError(EstimateError):
     """--strict: a line the sizing needs has no price in the catalog."""
 
 
-@dataclass(frozen=True)
-class LineItem:
+class LineItem(Value):
+    """One line of an estimate, rounded to the cent, with the provenance of its price."""
+
     service: str
     component: str
     usage_type: str
@@ -62,9 +66,22 @@ class LineItem:
     published: str
     source: str
     assumption: str
-    unpriced: bool = False  # the catalog has no price for it: its amounts are 0 here, null in JSON, never a $0
-    looked_for: str = ""  # what an unpriced line looked for in the catalog
-    free_quantity: Decimal = Decimal(0)  # the free allowance subtracted from `quantity`
+    unpriced: bool  # the catalog has no price for it: its amounts are 0 here, null in JSON, never a $0
+    looked_for: str  # what an unpriced line looked for in the catalog
+    free_quantity: Decimal  # the free allowance subtracted from `quantity`
+    _fields = ("service", "component", "usage_type", "quantity", "unit", "unit_price_usd", "monthly_usd",
+               "monthly_usd_low", "monthly_usd_high", "usage_based", "sku", "rate_code", "published", "source",
+               "assumption", "unpriced", "looked_for", "free_quantity")
+
+    def __init__(self, service: str, component: str, usage_type: str, quantity: Decimal, unit: str,
+                 unit_price_usd: Decimal, monthly_usd: Decimal, monthly_usd_low: Decimal, monthly_usd_high: Decimal,
+                 usage_based: bool, sku: str, rate_code: str, published: str, source: str, assumption: str,
+                 unpriced: bool = False, looked_for: str = "", free_quantity: Decimal = _ZERO) -> None:
+        self._set(service=service, component=component, usage_type=usage_type, quantity=quantity, unit=unit,
+                  unit_price_usd=unit_price_usd, monthly_usd=monthly_usd, monthly_usd_low=monthly_usd_low,
+                  monthly_usd_high=monthly_usd_high, usage_based=usage_based, sku=sku, rate_code=rate_code,
+                  published=published, source=source, assumption=assumption, unpriced=unpriced,
+                  looked_for=looked_for, free_quantity=free_quantity)
 
     def to_json(self) -> dict[str, Any]:
         def money(v: Decimal) -> str | None:
@@ -82,15 +99,29 @@ class LineItem:
         }
 
 
-@dataclass
 class Estimate:
-    environment: str
-    region: str
-    items: list[LineItem]
-    assumptions: list[str] = field(default_factory=list)
-    published_min: str = ""
-    published_max: str = ""
-    provenance: dict[str, Any] = field(default_factory=dict)  # where the prices come from and how old they are
+    """An environment's priced lines, assumptions and catalog dates (a plain class: see `Value`)."""
+
+    def __init__(self, environment: str, region: str, items: list[LineItem], assumptions: list[str] | None = None,
+                 published_min: str = "", published_max: str = "",
+                 provenance: dict[str, Any] | None = None) -> None:
+        self.environment = environment
+        self.region = region
+        self.items = items
+        self.assumptions = [] if assumptions is None else assumptions
+        self.published_min = published_min
+        self.published_max = published_max
+        self.provenance = {} if provenance is None else provenance  # where the prices come from, how old they are
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return vars(self) == vars(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it was
+
+    def __repr__(self) -> str:
+        return f"Estimate({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
 
     @property
     def unpriced(self) -> list[LineItem]:
@@ -168,31 +199,78 @@ def _service_label(fn: Pricer) -> str:
 Entry = Component | LineItem  # a resolved component, or a line the catalog has no price for
 
 
-def _resolved(env: Environment, catalog: Catalog, name: str = "") -> list[Entry]:
-    """Every component of an environment with its price looked up, in output order; a price the catalog lacks
-    makes its line unpriced (never $0). An ambiguous price stays an error: two records for one charge means the
-    catalog is wrong."""
-    where = f"{name}: " if name else ""
+def _priced(fn: Pricer, env: Environment, catalog: Catalog, where: str) -> list[Entry]:
+    """One pricer's components with their prices looked up; a price the catalog lacks makes its line unpriced
+    (never $0). An ambiguous price stays an error: two records for one charge means the catalog is wrong."""
+    try:
+        components = fn(env, catalog)
+    except PriceNotFound as exc:  # a catalog fact the pricer needed to shape its lines
+        return [unpriced_item(_service_label(fn), "(whole service)", "", Decimal(0), False,
+                              "the pricer needed a catalog fact that is missing",
+                              f"{exc} in {catalog.region}".removeprefix("no price in the catalog for "))]
+    except AmbiguousPrice as exc:
+        raise EstimateError(f"{where}{exc}") from None
     out: list[Entry] = []
-    for fn in service_modules():
+    for c in components:
         try:
-            components = fn(env, catalog)
-        except PriceNotFound as exc:  # a catalog fact the pricer needed to shape its lines
-            out.append(unpriced_item(_service_label(fn), "(whole service)", "", Decimal(0), False,
-                                     "the pricer needed a catalog fact that is missing",
-                                     f"{exc} in {catalog.region}".removeprefix("no price in the catalog for ")))
-            continue
+            out.append(resolve(c, catalog))
+        except PriceNotFound as exc:
+            looked = c.price.describe() if c.price else str(exc)
+            out.append(unpriced_item(c.service, c.component, c.unit, c.quantity.typical, c.usage_based,
+                                     c.assumption, f"{looked} in {catalog.region}"))
         except AmbiguousPrice as exc:
             raise EstimateError(f"{where}{exc}") from None
-        for c in components:
-            try:
-                out.append(resolve(c, catalog))
-            except PriceNotFound as exc:
-                looked = c.price.describe() if c.price else str(exc)
-                out.append(unpriced_item(c.service, c.component, c.unit, c.quantity.typical, c.usage_based,
-                                         c.assumption, f"{looked} in {catalog.region}"))
-            except AmbiguousPrice as exc:
-                raise EstimateError(f"{where}{exc}") from None
+    return out
+
+
+class _Reads:
+    """An environment that notes which of its fields are read (a pricer's inputs)."""
+
+    __slots__ = ("_env", "names")
+
+    def __init__(self, env: Environment) -> None:
+        self._env = env
+        self.names: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in self.names:
+            self.names.append(name)
+        return getattr(self._env, name)
+
+
+class Shared:
+    """What repeated estimates of variants of one sizing share (the optimizer prices dozens of them): each
+    pricer's priced lines, kept with the sizing fields the pricer read to make them, as their JSON (exact: 0.5
+    and 0.50 differ there). A pricer is a pure function of the sizing and the catalog, so a sizing with the same
+    values in those fields gets the same lines: a variant re-prices only the services its change touches. One
+    object per run: nothing is kept beyond it."""
+
+    def __init__(self) -> None:
+        self._kept: dict[Pricer, list[tuple[Catalog, tuple[str, ...], tuple[Any, ...], list[Entry]]]] = {}
+
+    def priced(self, fn: Pricer, env: Environment, fields: dict[str, Any], catalog: Catalog,
+               where: str) -> list[Entry]:
+        """`fn`'s priced lines for `env` (`fields`: its JSON form, from model_dump(mode="json"))."""
+        kept = self._kept.setdefault(fn, [])
+        for cat, names, values, entries in kept:
+            if cat is catalog and tuple(fields[f] for f in names) == values:
+                return entries
+        reads = _Reads(env)
+        entries = _priced(fn, cast(Environment, reads), catalog, where)
+        names = tuple(reads.names)
+        if all(f in fields for f in names):  # only the sizing's fields: a method read is not kept
+            kept.append((catalog, names, tuple(fields[f] for f in names), entries))
+        return entries
+
+
+def _resolved(env: Environment, catalog: Catalog, name: str = "", shared: Shared | None = None) -> list[Entry]:
+    """Every component of an environment with its price looked up, in output order (unpriced lines included),
+    the exposures named on the lines they belong to."""
+    where = f"{name}: " if name else ""
+    out: list[Entry] = []
+    fields = env.model_dump(mode="json") if shared is not None else {}
+    for fn in service_modules(env):
+        out += _priced(fn, env, catalog, where) if shared is None else shared.priced(fn, env, fields, catalog, where)
     comps = exposures.annotate(env, [e for e in out if isinstance(e, Component)], catalog)
     it = iter(comps)
     return [next(it) if isinstance(e, Component) else e for e in out]
@@ -212,10 +290,11 @@ def environment_items(env: Environment, catalog: Catalog, name: str = "",
 
 
 def environment_components(env: Environment, catalog: Catalog, name: str = "",
-                           used: allowances.Used | None = None) -> list[Component]:
+                           used: allowances.Used | None = None, shared: Shared | None = None) -> list[Component]:
     """The priced components of an environment, allowances applied (for the optimizer, which compares priced
-    alternatives: a line without a price is an error there)."""
-    entries = _resolved(env, catalog, name)
+    alternatives: a line without a price is an error there). `shared`: what earlier estimates of the same run
+    priced."""
+    entries = _resolved(env, catalog, name, shared)
     missing = [e for e in entries if isinstance(e, LineItem)]
     if missing:
         where = f"{name}: " if name else ""

@@ -3,10 +3,8 @@ estimate's notes, never priced at $0 (CPU credits of burstable classes, ElastiCa
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from stackcost.catalog import Catalog
-from stackcost.services import aurora, burstable
+from stackcost.services import burstable
 from stackcost.services.base import Component
 from stackcost.sizing.model import Environment
 
@@ -28,9 +26,9 @@ def annotate(env: Environment, components: list[Component], catalog: Catalog) ->
     cache_note = _elasticache_backup(env, catalog)
     for c in components:
         if rds_note and c.service == "RDS PostgreSQL" and c.unit == "Hrs":
-            c = replace(c, assumption=c.assumption + rds_note)
+            c = c.replace(assumption=c.assumption + rds_note)
         elif cache_note and c.service.startswith("ElastiCache") and c.unit in ("Hrs", "GB-Hours"):
-            c = replace(c, assumption=f"{c.assumption}; {cache_note}")
+            c = c.replace(assumption=f"{c.assumption}; {cache_note}")
         out.append(c)
     return out
 
@@ -42,6 +40,8 @@ def notes(env: Environment, name: str, catalog: Catalog) -> list[str]:
                                                            env.rds.average_cpu_pct, "PostgreSQL")):
         out.append(f"{name}: RDS {env.rds.instance_class}{note}".replace(": ;", ":").replace("; CPU", ": CPU", 1))
     if env.aurora is not None:
+        from stackcost.services import aurora  # loaded only for a sizing with Aurora
+
         for inst in env.aurora.instances:
             if note := burstable.exposure(inst.instance_class, catalog, None, aurora.ENGINE[env.aurora.engine]):
                 out.append(f"{name}: Aurora {inst.instance_class}{note}".replace("; CPU", ": CPU", 1))

@@ -13,20 +13,33 @@ wins, and an entry without markers is the code's default.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+
+from stackcost.values import Value
 
 
-@dataclass(frozen=True)
-class Service:
+class Service(Value):
+    """One AWS service as stackcost prices it (see the module docstring)."""
+
     id: str
     label: str
     offer_codes: tuple[str, ...]
     ce_name: str
     cur_product_code: str
     focus_name: str
-    catalog_services: tuple[str, ...] = ()
-    pricer: str = ""  # module in stackcost.services; "" = priced inside another service's module
-    usage_markers: tuple[str, ...] = ()  # substrings of the usage type that pick this entry over a sibling
+    catalog_services: tuple[str, ...]
+    pricer: str  # module in stackcost.services; "" = priced inside another service's module
+    usage_markers: tuple[str, ...]  # substrings of the usage type that pick this entry over a sibling
+    section: str  # the sizing's section without which the pricer has no lines ("" = always priced)
+    _fields = ("id", "label", "offer_codes", "ce_name", "cur_product_code", "focus_name", "catalog_services",
+               "pricer", "usage_markers", "section")
+
+    def __init__(self, id: str, label: str, offer_codes: tuple[str, ...], ce_name: str, cur_product_code: str,
+                 focus_name: str, catalog_services: tuple[str, ...] = (), pricer: str = "",
+                 usage_markers: tuple[str, ...] = (), section: str = "") -> None:
+        self._set(id=id, label=label, offer_codes=offer_codes, ce_name=ce_name, cur_product_code=cur_product_code,
+                  focus_name=focus_name, catalog_services=catalog_services, pricer=pricer,
+                  usage_markers=usage_markers, section=section)
 
 
 _EC2 = ("EC2 - Other", "AmazonEC2", "Amazon Elastic Compute Cloud")
@@ -39,35 +52,39 @@ SERVICES: tuple[Service, ...] = (
     Service("fargate", "ECS Fargate", ("AmazonECS", "AWSComputeSavingsPlan", "FargateSpotFeed"),
             "Amazon Elastic Container Service", "AmazonECS", "Amazon Elastic Container Service",
             ("Fargate",), "fargate"),
-    Service("aurora", "Aurora", ("AmazonRDS",), *_RDS, ("Aurora",), "aurora", ("Aurora", "ACU")),
+    Service("aurora", "Aurora", ("AmazonRDS",), *_RDS, ("Aurora",), "aurora", ("Aurora", "ACU"),
+            section="aurora"),
     Service("rds", "RDS PostgreSQL", ("AmazonRDS", "AWSDatabaseSavingsPlans"), *_RDS,
-            ("RDS PostgreSQL", "RDS storage", "RDS Performance Insights"), "rds"),
+            ("RDS PostgreSQL", "RDS storage", "RDS Performance Insights"), "rds", section="rds"),
     Service("elasticache_serverless", "ElastiCache Serverless", ("AmazonElastiCache",), *_CACHE,
-            (), "elasticache_serverless", ("CachedData", "ElastiCacheProcessingUnits")),
+            (), "elasticache_serverless", ("CachedData", "ElastiCacheProcessingUnits"),
+            section="elasticache_serverless"),
     Service("elasticache", "ElastiCache", ("AmazonElastiCache", "AWSDatabaseSavingsPlans"), *_CACHE,
-            ("ElastiCache",), "elasticache"),
-    Service("nat", "NAT Gateway", ("AmazonEC2",), *_EC2, ("NAT Gateway",), "nat", ("NatGateway",)),
-    Service("nlb", "NLB", ("AWSELB",), *_ELB, (), "nlb", ("LoadBalancing:Network", "NLCU")),
-    Service("alb", "ALB", ("AWSELB",), *_ELB, ("Elastic Load Balancing",), "alb"),
+            ("ElastiCache",), "elasticache", section="elasticache"),
+    Service("nat", "NAT Gateway", ("AmazonEC2",), *_EC2, ("NAT Gateway",), "nat", ("NatGateway",), section="nat"),
+    Service("nlb", "NLB", ("AWSELB",), *_ELB, (), "nlb", ("LoadBalancing:Network", "NLCU"), section="nlb"),
+    Service("alb", "ALB", ("AWSELB",), *_ELB, ("Elastic Load Balancing",), "alb", section="alb"),
     Service("cloudfront", "CloudFront", ("AmazonCloudFront", "CloudFrontFlatRatePlans"), "Amazon CloudFront",
-            "AmazonCloudFront", "Amazon CloudFront", ("CloudFront",), "cloudfront"),
+            "AmazonCloudFront", "Amazon CloudFront", ("CloudFront",), "cloudfront", section="cloudfront"),
     Service("s3", "S3", ("AmazonS3",), "Amazon Simple Storage Service", "AmazonS3",
-            "Amazon Simple Storage Service", ("S3",), "s3"),
+            "Amazon Simple Storage Service", ("S3",), "s3", section="s3"),
     Service("cloudwatch", "CloudWatch", ("AmazonCloudWatch",), "AmazonCloudWatch", "AmazonCloudWatch",
             "Amazon CloudWatch", ("CloudWatch",), "cloudwatch"),
-    Service("xray", "X-Ray", ("AWSXRay",), "AWS X-Ray", "AWSXRay", "AWS X-Ray", ("X-Ray",), "xray"),
+    Service("xray", "X-Ray", ("AWSXRay",), "AWS X-Ray", "AWSXRay", "AWS X-Ray", ("X-Ray",), "xray",
+            section="xray"),
     Service("secretsmanager", "Secrets Manager", ("AWSSecretsManager",), "AWS Secrets Manager", "AWSSecretsManager",
             "AWS Secrets Manager", ("Secrets Manager",), "other"),
     Service("kms", "KMS", ("awskms",), "AWS Key Management Service", "awskms", "AWS Key Management Service",
-            ("KMS",), "kms"),
+            ("KMS",), "kms", section="kms"),
     Service("acm", "ACM", ("AWSCertificateManager",), "AWS Certificate Manager", "AWSCertificateManager",
-            "AWS Certificate Manager", (), "acm"),
+            "AWS Certificate Manager", (), "acm", section="acm"),
     Service("waf", "WAF", ("awswaf",), "AWS WAF", "awswaf", "AWS WAF", ("WAF",), "other"),
     Service("route53", "Route 53", ("AmazonRoute53",), "Amazon Route 53", "AmazonRoute53", "Amazon Route 53",
             ("Route 53",), "other"),
     Service("ecr", "ECR", ("AmazonECR",), "Amazon EC2 Container Registry (ECR)", "AmazonECR",
             "Amazon Elastic Container Registry", ("ECR",), "other"),
-    Service("vpc_endpoints", "VPC endpoints", ("AmazonVPC",), *_VPC, (), "vpc_endpoints", ("VpcEndpoint",)),
+    Service("vpc_endpoints", "VPC endpoints", ("AmazonVPC",), *_VPC, (), "vpc_endpoints", ("VpcEndpoint",),
+            section="vpc_endpoints"),
     Service("vpc", "VPC", ("AmazonVPC",), *_VPC, ("VPC",), "network"),
     Service("data_transfer", "Data transfer", ("AWSDataTransfer",), "AWS Data Transfer", "AWSDataTransfer",
             "AWS Data Transfer", ("Data transfer (internet)", "Data transfer (inter-AZ)",
@@ -110,9 +127,11 @@ def for_billing_name(name: str, usage_type: str = "", operation: str = "") -> Se
     return defaults[0] if defaults else None
 
 
-def pricer_modules() -> list[str]:
-    """The pricer modules in the order outputs list services (each once)."""
-    return list(dict.fromkeys(s.pricer for s in SERVICES if s.pricer))
+def pricer_modules(has_section: Callable[[str], bool] | None = None) -> list[str]:
+    """The pricer modules in the order outputs list services (each once); with `has_section`, only those a
+    sizing with these sections has lines from (the others are not even imported)."""
+    return list(dict.fromkeys(s.pricer for s in SERVICES if s.pricer and (
+        has_section is None or not s.section or has_section(s.section))))
 
 
 def of_catalog_service(catalog_service: str) -> Service | None:

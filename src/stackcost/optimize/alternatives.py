@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from stackcost.catalog import AmbiguousPrice, Catalog, PriceNotFound
-from stackcost.estimate import EstimateError, cents, environment_components
+from stackcost.estimate import EstimateError, Shared, cents, environment_components
 from stackcost.optimize.options import Option, priced, unavailable
 from stackcost.services import aurora, burstable, cloudfront, elasticache, fargate, rds
 from stackcost.services.base import n, resolve
@@ -30,26 +30,39 @@ GRAVITON = {"t2": "t4g", "t3": "t4g", "m5": "m6g", "m6i": "m6g", "m7i": "m7g", "
 
 
 class Context:
-    """What an option needs beyond one environment: who takes the account-wide CloudFront free tier."""
+    """What an option needs beyond one environment: who takes the account-wide CloudFront free tier; and, for
+    one optimizer run, the service totals of each sizing priced so far (the options and the plan compare the
+    same base sizing, and often the same variant, many times)."""
 
     def __init__(self, free_tier_env: str | None = None, schedule_hours: Decimal = OFFICE_HOURS) -> None:
         self.free_tier_env = free_tier_env
         self.schedule_hours = schedule_hours
+        self._totals: dict[tuple[str, int, str], dict[str, Decimal]] = {}
+        self._shared = Shared()  # the lines of services a variant leaves unchanged are priced once
+
+    def service_totals(self, env: Environment, catalog: Catalog, name: str) -> dict[str, Decimal]:
+        """`service_totals`, once per distinct sizing (its whole JSON is the key) and catalog."""
+        key = (name, id(catalog), env.model_dump_json())
+        got = self._totals.get(key)
+        if got is None:
+            got = self._totals[key] = service_totals(env, catalog, name, self._shared)
+        return dict(got)
 
 
-def service_totals(env: Environment, catalog: Catalog, name: str) -> dict[str, Decimal]:
+def service_totals(env: Environment, catalog: Catalog, name: str, shared: Shared | None = None) -> dict[str, Decimal]:
     out: dict[str, Decimal] = {}
-    for c in environment_components(env, catalog, name):
+    for c in environment_components(env, catalog, name, shared=shared):
         out[c.service] = out.get(c.service, Decimal(0)) + cents(c.cost("typical"))
     return out
 
 
-def compare(name: str, base: Environment, new: Environment, catalog: Catalog, *, option: str, kind: Any,
-            risk: Any, constraint: str, service: str = "", line: str = "", applicable: bool = True) -> Alternative:
+def compare(name: str, base: Environment, new: Environment, catalog: Catalog, ctx: Context, *, option: str,
+            kind: Any, risk: Any, constraint: str, service: str = "", line: str = "",
+            applicable: bool = True) -> Alternative:
     """The option 'run `new` instead of `base`', priced on the services whose cost changes."""
-    before = service_totals(base, catalog, name)
+    before = ctx.service_totals(base, catalog, name)
     try:
-        after = service_totals(new, catalog, name)
+        after = ctx.service_totals(new, catalog, name)
     except EstimateError as exc:  # the estimate names the missing price; the option becomes unavailable
         return unavailable(environment=name, service=service, line=line, option=option, kind=kind,
                            on_demand=Decimal(0), risk=risk, constraint=f"{constraint}; {exc}"), None
@@ -84,14 +97,14 @@ def spot(name: str, env: Environment, catalog: Catalog, ctx: Context) -> list[Al
         if not applicable:
             why = f"not applicable: {svc.name} is not marked interruption_tolerant; " + why
         out.append(compare(name, env, _replace_service(env, svc, spot_share=share, interruption_tolerant=True),
-                           catalog, option=f"{svc.name}: {n(share * 100)}% of tasks on Fargate Spot", kind="spot",
+                           catalog, ctx, option=f"{svc.name}: {n(share * 100)}% of tasks on Fargate Spot", kind="spot",
                            risk="high", constraint=why, service=fargate.SERVICE, line=svc.name,
                            applicable=applicable))
     return out
 
 
 def fargate_arm(name: str, env: Environment, catalog: Catalog, ctx: Context) -> list[Alternative]:
-    return [compare(name, env, _replace_service(env, svc, architecture="arm64"), catalog,
+    return [compare(name, env, _replace_service(env, svc, architecture="arm64"), catalog, ctx,
                     option=f"{svc.name}: Graviton (arm64) tasks", kind="graviton", risk="high",
                     constraint="needs arm64 or multi-arch container images (and arm64 native modules)",
                     service=fargate.SERVICE, line=svc.name)
@@ -109,7 +122,7 @@ def _graviton_class(cls: str) -> str | None:
 def rds_graviton(name: str, env: Environment, catalog: Catalog, ctx: Context) -> list[Alternative]:
     if env.rds is None or not (new := _graviton_class(env.rds.instance_class)):
         return []
-    return [compare(name, env, _sub(env, "rds", instance_class=new), catalog,
+    return [compare(name, env, _sub(env, "rds", instance_class=new), catalog, ctx,
                     option=f"RDS {env.rds.instance_class} → {new} (Graviton)", kind="graviton", risk="medium",
                     constraint="a class change restarts the instance (Multi-AZ: a short failover); same engine",
                     service=rds.SERVICE, line=env.rds.instance_class)]
@@ -118,7 +131,7 @@ def rds_graviton(name: str, env: Environment, catalog: Catalog, ctx: Context) ->
 def gp3(name: str, env: Environment, catalog: Catalog, ctx: Context) -> list[Alternative]:
     if env.rds is None or env.rds.volume != "gp2":
         return []
-    return [compare(name, env, _sub(env, "rds", storage_type="gp3"), catalog, option="RDS storage gp2 → gp3",
+    return [compare(name, env, _sub(env, "rds", storage_type="gp3"), catalog, ctx, option="RDS storage gp2 → gp3",
                     kind="switch", risk="medium", constraint="online modification; gp3 includes 3,000 IOPS",
                     service=rds.SERVICE, line="storage")]
 
@@ -126,7 +139,7 @@ def gp3(name: str, env: Environment, catalog: Catalog, ctx: Context) -> list[Alt
 def valkey(name: str, env: Environment, catalog: Catalog, ctx: Context) -> list[Alternative]:
     if env.elasticache is None or env.elasticache.engine != "redis":
         return []
-    return [compare(name, env, _sub(env, "elasticache", engine="valkey"), catalog,
+    return [compare(name, env, _sub(env, "elasticache", engine="valkey"), catalog, ctx,
                     option=f"ElastiCache Redis OSS → Valkey ({env.elasticache.node_type})", kind="switch",
                     risk="medium", constraint="Valkey is compatible with Redis OSS 7.2; an in-place engine upgrade",
                     service=elasticache.SERVICE, line=env.elasticache.node_type)]
@@ -135,7 +148,7 @@ def valkey(name: str, env: Environment, catalog: Catalog, ctx: Context) -> list[
 def elasticache_graviton(name: str, env: Environment, catalog: Catalog, ctx: Context) -> list[Alternative]:
     if env.elasticache is None or not (new := _graviton_class(env.elasticache.node_type)):
         return []
-    return [compare(name, env, _sub(env, "elasticache", node_type=new), catalog,
+    return [compare(name, env, _sub(env, "elasticache", node_type=new), catalog, ctx,
                     option=f"ElastiCache {env.elasticache.node_type} → {new} (Graviton)", kind="graviton",
                     risk="medium", constraint="node type change with online scaling; same engine",
                     service=elasticache.SERVICE, line=env.elasticache.node_type)]
@@ -150,7 +163,7 @@ def schedule(name: str, env: Environment, catalog: Catalog, ctx: Context) -> lis
     new = edited(env, {f"fargate.{s.name}.hours_per_month": h for s in env.fargate})
     if env.rds is not None:
         new = _sub(new, "rds", hours_per_month=h)
-    return [compare(name, env, new, catalog, option=f"Office hours only ({n(h)} h/month: 12 h × 22 days)",
+    return [compare(name, env, new, catalog, ctx, option=f"Office hours only ({n(h)} h/month: 12 h × 22 days)",
                     kind="schedule", risk="high", line="Fargate tasks and RDS instance hours",
                     constraint="tasks scaled to 0 and the DB stopped outside office hours (RDS restarts a stopped "
                                "instance after 7 days, so the scheduler must stop it again); NAT, ALB and "
@@ -160,7 +173,7 @@ def schedule(name: str, env: Environment, catalog: Catalog, ctx: Context) -> lis
 def single_nat(name: str, env: Environment, catalog: Catalog, ctx: Context) -> list[Alternative]:
     if name == "production" or env.nat is None or env.nat.gateways <= 1:
         return []
-    return [compare(name, env, _sub(env, "nat", gateways=1), catalog,
+    return [compare(name, env, _sub(env, "nat", gateways=1), catalog, ctx,
                     option=f"One NAT Gateway instead of {env.nat.gateways}", kind="network", risk="medium",
                     line="NAT Gateway count",
                     constraint="private subnets of the other AZs route through one AZ: lost if that AZ fails, and "
@@ -175,7 +188,7 @@ def s3_endpoint(name: str, env: Environment, catalog: Catalog, ctx: Context) -> 
                 typical=nat.data_processed_gb.typical - nat.s3_gb.typical,
                 high=nat.data_processed_gb.high - nat.s3_gb.high)
     new = _sub(env, "nat", data_processed_gb=left, s3_gb=Band.of(0))
-    return [compare(name, env, new, catalog, option=f"S3 gateway endpoint ({n(nat.s3_gb.typical)} GB off the NAT)",
+    return [compare(name, env, new, catalog, ctx, option=f"S3 gateway endpoint ({n(nat.s3_gb.typical)} GB off the NAT)",
                     kind="network", risk="medium", line="NAT data processed for S3",
                     constraint="gateway endpoints have no charge; same-region S3 only; a route-table change")]
 
@@ -184,7 +197,7 @@ def public_ipv4(name: str, env: Environment, catalog: Catalog, ctx: Context) -> 
     if env.other.extra_public_ipv4 == 0:
         return []
     new = _sub(env, "other", extra_public_ipv4=0)
-    return [compare(name, env, new, catalog, option=f"Release {env.other.extra_public_ipv4} extra public IPv4",
+    return [compare(name, env, new, catalog, ctx, option=f"Release {env.other.extra_public_ipv4} extra public IPv4",
                     kind="network", risk="medium", line="extra public IPv4",
                     constraint="every public IPv4 is billed hourly, in use or idle")]
 
@@ -200,7 +213,7 @@ def cloudfront_plans(name: str, env: Environment, catalog: Catalog, ctx: Context
     if not cf.always_free_tier:
         taken = ctx.free_tier_env
         free_env = _sub(env, "cloudfront", always_free_tier=True)
-        opt, _ = compare(name, env, free_env, catalog, option="Pay-as-you-go with the always-free allowance",
+        opt, _ = compare(name, env, free_env, catalog, ctx, option="Pay-as-you-go with the always-free allowance",
                          kind="cloudfront", risk="medium", service=cloudfront.SERVICE, line="CloudFront",
                          applicable=taken is None,
                          constraint="the always-free allowance is per account" +
@@ -232,13 +245,13 @@ def logging(name: str, env: Environment, catalog: Catalog, ctx: Context) -> list
     out: list[Alternative] = []
     if env.rds is not None and env.rds.log_statement == "all" and env.rds.exported_logs_gb.typical > 0:
         new = _sub(env, "rds", log_statement="ddl", exported_logs_gb=Band.of(0))
-        out.append(compare(name, env, new, catalog, option="PostgreSQL log_statement all → ddl", kind="logging",
+        out.append(compare(name, env, new, catalog, ctx, option="PostgreSQL log_statement all → ddl", kind="logging",
                            risk="medium", service="CloudWatch", line="RDS log export",
                            constraint="upper bound: DDL-only logs taken as negligible; check the hospital's audit "
                                       "duty first (pgaudit on chosen tables keeps an audit trail)"))
     if env.cloudwatch is not None and env.cloudwatch.container_insights:
         new = _sub(env, "cloudwatch", container_insights=False)
-        out.append(compare(name, env, new, catalog, option="Container Insights off", kind="logging", risk="medium",
+        out.append(compare(name, env, new, catalog, ctx, option="Container Insights off", kind="logging", risk="medium",
                            service="CloudWatch", line="Container Insights",
                            constraint="loses task-level metrics; the guide's alarms use standard ECS/ALB/RDS "
                                       "metrics, which stay"))
@@ -278,7 +291,7 @@ def aurora_io_optimized(name: str, env: Environment, catalog: Catalog, ctx: Cont
         threshold = (optimized - (total - io)) / optimized * 100
         why = (f"I/O is {io / total * 100:.1f} % of this cluster's Aurora bill; with its instance and storage "
                f"prices I/O-Optimized pays off above {threshold:.1f} % (AWS's rule of thumb: about 25 %); " + why)
-    return [compare(name, env, new, catalog, option="Aurora Standard → I/O-Optimized", kind="switch", risk="low",
+    return [compare(name, env, new, catalog, ctx, option="Aurora Standard → I/O-Optimized", kind="switch", risk="low",
                     constraint=why, service=aurora.SERVICE, line="Aurora cluster configuration")]
 
 
@@ -290,7 +303,7 @@ def aurora_graviton(name: str, env: Environment, catalog: Catalog, ctx: Context)
     for i, inst in enumerate(au.instances):
         if inst.instance_class == aurora.SERVERLESS or not (new_cls := _graviton_class(inst.instance_class)):
             continue
-        out.append(compare(name, env, edited(env, {f"aurora.instances.{i}.instance_class": new_cls}), catalog,
+        out.append(compare(name, env, edited(env, {f"aurora.instances.{i}.instance_class": new_cls}), catalog, ctx,
                            option=f"Aurora {inst.instance_class} → {new_cls} (Graviton)", kind="graviton",
                            risk="medium", service=aurora.SERVICE, line=f"Aurora {inst.instance_class}",
                            constraint="instance class change: readers first, then a failover to a new writer"))
@@ -336,7 +349,7 @@ def rds_non_burstable(name: str, env: Environment, catalog: Catalog, ctx: Contex
            ("" if priced_credits else f" and have no {catalog.region} price in the catalog, so this comparison "
                                       "leaves out the credit charge the change removes") +
            "; a class change restarts the instance (Multi-AZ: a short failover)")
-    return [compare(name, env, _sub(env, "rds", instance_class=new), catalog,
+    return [compare(name, env, _sub(env, "rds", instance_class=new), catalog, ctx,
                     option=f"RDS {db.instance_class} → {new} (not burstable)", kind="switch", risk="medium",
                     constraint=why, service=rds.SERVICE, line=db.instance_class)]
 

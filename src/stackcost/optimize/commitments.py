@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from stackcost.catalog import Catalog, PriceRecord
+from stackcost.catalog.vocab import Attr
 from stackcost.estimate import HOURS_PER_MONTH
 from stackcost.optimize.options import Option, Risk, priced, unavailable
 from stackcost.services import elasticache, fargate, rds
@@ -36,6 +37,18 @@ def _find(catalog: Catalog, q: PriceQuery) -> list[PriceRecord]:
     """Every record of a query (none, one, or one per term and payment option)."""
     filters: dict[str, Any] = dict(q.filters)
     return catalog.find(q.service_code, term=q.term, **filters)
+
+
+def _by_attribute(catalog: Catalog, q: PriceQuery, key: str) -> dict[str, list[PriceRecord]]:
+    """The records of a query without its `key` filter, grouped by their `key` attribute: the group of a value
+    is what the query with `key`=value finds (in the same order), got in one pass instead of one per value."""
+    filters: dict[str, Any] = {k: v for k, v in q.filters if k != key}
+    out: dict[str, list[PriceRecord]] = {}
+    for rec in catalog.find(q.service_code, term=q.term, **filters):
+        value = rec.attributes.get(key)
+        if value is not None:
+            out.setdefault(value, []).append(rec)
+    return out
 
 
 # -- RDS ----------------------------------------------------------------------------------------------------
@@ -95,9 +108,10 @@ def _rds_savings_plan(name: str, env: Environment, catalog: Catalog, od_rec: Pri
     # Not eligible: say why, and what the cheapest eligible class at least as large would cost with the plan.
     vcpu, mem = Decimal(od_rec.attributes.get("vcpu", "0")), _gib(od_rec.attributes.get("memory", "0"))
     candidates = []
+    on_demand_of = _by_attribute(catalog, rds.instance_query("", env.rds.multi_az), Attr.instance_type)
     for sp in catalog.find("AmazonRDS", term="SavingsPlan", deploymentOption=deploy, savingsPlanType="Database"):
         cls = sp.attributes["instanceType"]
-        ods = _find(catalog, rds.instance_query(cls, env.rds.multi_az))
+        ods = on_demand_of.get(cls, [])
         if ods and Decimal(ods[0].attributes.get("vcpu", "0")) >= vcpu and \
                 _gib(ods[0].attributes.get("memory", "0")) >= mem:
             candidates.append((sp.price, cls, sp, ods[0]))
@@ -176,10 +190,11 @@ def _elasticache_sp_alternative(name: str, env: Environment, catalog: Catalog, o
            else f"{ec.node_type} is not eligible for Database Savings Plans (cache.m7g and cache.r7g are)")
     mem = _gib(od_rec.attributes.get("memory", "0"))
     candidates = []
+    on_demand_of = _by_attribute(catalog, elasticache.node_query("", "Valkey"), Attr.instance_type)
     for sp in catalog.find("AmazonElastiCache", term="SavingsPlan", cacheEngine="Valkey", savingsPlanType="Database",
                            resource="node"):
         node = sp.attributes["instanceType"]
-        ods = _find(catalog, elasticache.node_query(node, "Valkey"))
+        ods = on_demand_of.get(node, [])
         if ods and _gib(ods[0].attributes.get("memory", "0")) >= mem:
             candidates.append((sp.price, node, sp, ods[0]))
     if not candidates:

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
-
 from stackcost.catalog import Catalog
-from stackcost.optimize.alternatives import GENERATORS, Context, service_totals
+from stackcost.optimize.alternatives import GENERATORS, Context
 from stackcost.optimize.commitments import commitment_options
 from stackcost.optimize.options import RISKS, Option, Risk
 from stackcost.sizing.model import Environment
+from stackcost.values import Value
 
 RISK_RULES = {
     "low": "1-year commitments on steady production usage only",
@@ -23,15 +22,21 @@ RISK_RULES = {
 }
 
 
-class PlanStep(BaseModel):
-    model_config = ConfigDict(frozen=True)
+# Plain values, not pydantic models: they only hold what build_plan worked out (its Options are validated
+# models), and a pydantic class costs milliseconds to build at import.
+class PlanStep(Value):
+    """One step of the plan and what it saves."""
 
     option: Option
     monthly_saving_usd: Decimal  # on the environment as the earlier steps left it
+    _fields = ("option", "monthly_saving_usd")
+
+    def __init__(self, option: Option, monthly_saving_usd: Decimal) -> None:
+        self._set(option=option, monthly_saving_usd=monthly_saving_usd)
 
 
-class Plan(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class Plan(Value):
+    """Sizing changes, then commitments, and the money before and after."""
 
     environment: str
     risk: Risk
@@ -42,6 +47,15 @@ class Plan(BaseModel):
     steps: list[PlanStep]
     coverage: dict[str, Decimal]  # covered usage per line key (units per month)
     left_out: list[str]
+    _fields = ("environment", "risk", "rule", "baseline_monthly_usd", "planned_monthly_usd", "upfront_usd", "steps",
+               "coverage", "left_out")
+
+    def __init__(self, environment: str, risk: Risk, rule: str, baseline_monthly_usd: Decimal,
+                 planned_monthly_usd: Decimal, upfront_usd: Decimal, steps: list[PlanStep],
+                 coverage: dict[str, Decimal], left_out: list[str]) -> None:
+        self._set(environment=environment, risk=risk, rule=rule, baseline_monthly_usd=baseline_monthly_usd,
+                  planned_monthly_usd=planned_monthly_usd, upfront_usd=upfront_usd, steps=steps, coverage=coverage,
+                  left_out=left_out)
 
     @property
     def monthly_saving_usd(self) -> Decimal:
@@ -57,7 +71,7 @@ def _allowed(opt: Option, risk: Risk) -> bool:
 
 
 def build_plan(name: str, env: Environment, catalog: Catalog, ctx: Context, risk: Risk) -> Plan:
-    baseline = sum(service_totals(env, catalog, name).values(), Decimal(0))
+    baseline = sum(ctx.service_totals(env, catalog, name).values(), Decimal(0))
     current = env
     adjustments = Decimal(0)
     steps: list[PlanStep] = []
@@ -101,7 +115,7 @@ def build_plan(name: str, env: Environment, catalog: Catalog, ctx: Context, risk
     for opt in commitments:
         steps.append(PlanStep(option=opt, monthly_saving_usd=opt.monthly_saving_usd or Decimal(0)))
         coverage[opt.covers] = coverage.get(opt.covers, Decimal(0)) + opt.covered_units_per_month
-    after_changes = sum(service_totals(current, catalog, name).values(), Decimal(0)) - adjustments
+    after_changes = sum(ctx.service_totals(current, catalog, name).values(), Decimal(0)) - adjustments
     planned = after_changes - sum((o.monthly_saving_usd or Decimal(0) for o in commitments), Decimal(0))
     upfront = sum((o.upfront_usd or Decimal(0) for o in commitments), Decimal(0))
     return Plan(environment=name, risk=risk, rule=RISK_RULES[risk], baseline_monthly_usd=baseline,

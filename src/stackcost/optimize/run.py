@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,18 +23,33 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 
 
-@dataclass
 class OptimizeResult:
-    environment: str
-    region: str
-    risk: Risk
-    baseline_monthly_usd: Decimal
-    options: list[Option]
-    plan: Plan
-    sizing: list[sp_sizing.Sizing]
-    notes: list[str] = field(default_factory=list)
-    published_min: str = ""
-    published_max: str = ""
+    """Every option, the plan and the Savings Plan sizing of one environment (a plain class, see
+    stackcost.values)."""
+
+    def __init__(self, environment: str, region: str, risk: Risk, baseline_monthly_usd: Decimal,
+                 options: list[Option], plan: Plan, sizing: list[sp_sizing.Sizing], notes: list[str] | None = None,
+                 published_min: str = "", published_max: str = "") -> None:
+        self.environment = environment
+        self.region = region
+        self.risk = risk
+        self.baseline_monthly_usd = baseline_monthly_usd
+        self.options = options
+        self.plan = plan
+        self.sizing = sizing
+        self.notes = [] if notes is None else notes
+        self.published_min = published_min
+        self.published_max = published_max
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return vars(self) == vars(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __repr__(self) -> str:
+        return f"OptimizeResult({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
 
     @property
     def options_frame(self) -> pd.DataFrame:

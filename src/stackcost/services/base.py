@@ -9,22 +9,27 @@ multiplies. A pricer never computes a price and never builds a usage type (those
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from stackcost.catalog import Catalog, PriceRecord, split_tiers
+from stackcost.catalog import Catalog, PriceNotFound, PriceRecord, split_tiers
 from stackcost.sizing.model import Band
+from stackcost.values import Value
 
 
-@dataclass(frozen=True)
-class PriceQuery:
+class PriceQuery(Value):
     """What price a component needs: resolved by `resolve` to one record (or the tiers of one price)."""
 
     service_code: str
-    filters: tuple[tuple[str, str], ...] = ()
-    term: str = "OnDemand"
-    tiered: bool = False
+    filters: tuple[tuple[str, str], ...]
+    term: str
+    tiered: bool
+    _fields = ("service_code", "filters", "term", "tiered")
+
+    def __init__(self, service_code: str, filters: tuple[tuple[str, str], ...] = (), term: str = "OnDemand",
+                 tiered: bool = False) -> None:
+        self._set(service_code=service_code, filters=filters, term=term, tiered=tiered)
 
     def describe(self) -> str:
         parts = [self.service_code, *(f"{k}={v}" for k, v in self.filters)]
@@ -33,11 +38,34 @@ class PriceQuery:
         return " ".join(parts)
 
     def resolve(self, catalog: Catalog) -> tuple[PriceRecord, ...]:
-        """Exactly the record(s) of this price; PriceNotFound / AmbiguousPrice otherwise."""
+        """Exactly the record(s) of this price; PriceNotFound / AmbiguousPrice otherwise.
+
+        The optimizer prices dozens of variants of one environment, asking the same queries each time: the
+        answer (or the miss, with its suggestion) is kept per catalog, which does not change once loaded."""
+        answers = _ANSWERS.get(catalog)
+        if answers is None:
+            answers = _ANSWERS[catalog] = {}
+        got = answers.get(self)
+        if got is None:
+            try:
+                got = self._lookup(catalog)
+            except PriceNotFound as exc:
+                got = exc
+            answers[self] = got
+        if isinstance(got, PriceNotFound):
+            raise PriceNotFound(got.filters, got.hint)  # a fresh exception: its traceback is this call's
+        return got
+
+    def _lookup(self, catalog: Catalog) -> tuple[PriceRecord, ...]:
         kw: dict[str, Any] = dict(self.filters)
         if self.tiered:
             return tuple(catalog.tiers(self.service_code, term=self.term, **kw))
         return (catalog.price(self.service_code, term=self.term, **kw),)
+
+
+# Each catalog's answers to price queries (dropped with the catalog).
+_ANSWERS: WeakKeyDictionary[Catalog, dict[PriceQuery, tuple[PriceRecord, ...] | PriceNotFound]] = \
+    WeakKeyDictionary()
 
 
 def query(service_code: str, *, attrs: Mapping[str, str] | None = None, term: str = "OnDemand",
@@ -52,13 +80,16 @@ def allowance(service_code: str, *, attrs: Mapping[str, str] | None = None) -> P
     return query(service_code, attrs=attrs, term="FreeTier")
 
 
-@dataclass(frozen=True)
-class Levels:
+class Levels(Value):
     """A free allowance at each band level (not ordered like a Band: what is left of it can shrink)."""
 
     low: Decimal
     typical: Decimal
     high: Decimal
+    _fields = ("low", "typical", "high")
+
+    def __init__(self, low: Decimal, typical: Decimal, high: Decimal) -> None:
+        self._set(low=low, typical=typical, high=high)
 
     @classmethod
     def of(cls, value: Decimal | int | str) -> Levels:
@@ -69,19 +100,32 @@ class Levels:
 ZERO = Levels.of(0)
 
 
-@dataclass(frozen=True)
-class Component:
+class Component(Value):
+    """One priced quantity of a service: a quantity band against a catalog price (declared, then resolved)."""
+
     service: str
     component: str
     unit: str
     quantity: Band
-    records: tuple[PriceRecord, ...] = ()  # one flat price, or the tiers of one price (filled by `resolve`)
-    usage_based: bool = False
-    assumption: str = ""
-    free: Levels = ZERO  # a free allowance subtracted before pricing (itself a catalog record)
-    free_record: PriceRecord | None = field(default=None, compare=False)
-    price: PriceQuery | None = None  # the price this component needs, when `records` is not given
-    free_price: PriceQuery | None = None  # the allowance subtracted, when `free_record` is not given
+    records: tuple[PriceRecord, ...]  # one flat price, or the tiers of one price (filled by `resolve`)
+    usage_based: bool
+    assumption: str
+    free: Levels  # a free allowance subtracted before pricing (itself a catalog record)
+    free_record: PriceRecord | None  # not compared
+    price: PriceQuery | None  # the price this component needs, when `records` is not given
+    free_price: PriceQuery | None  # the allowance subtracted, when `free_record` is not given
+    _fields = ("service", "component", "unit", "quantity", "records", "usage_based", "assumption", "free",
+               "free_record", "price", "free_price")
+    _compare = ("service", "component", "unit", "quantity", "records", "usage_based", "assumption", "free",
+                "price", "free_price")
+
+    def __init__(self, service: str, component: str, unit: str, quantity: Band, records: tuple[PriceRecord, ...] = (),
+                 usage_based: bool = False, assumption: str = "", free: Levels = ZERO,
+                 free_record: PriceRecord | None = None, price: PriceQuery | None = None,
+                 free_price: PriceQuery | None = None) -> None:
+        self._set(service=service, component=component, unit=unit, quantity=quantity, records=records,
+                  usage_based=usage_based, assumption=assumption, free=free, free_record=free_record, price=price,
+                  free_price=free_price)
 
     @property
     def tiered(self) -> bool:
@@ -123,7 +167,7 @@ def resolve(c: Component, catalog: Catalog) -> Component:
         updates["free_record"] = rec
         if c.free == ZERO:
             updates["free"] = Levels.of(rec.tier_end or 0)
-    return replace(c, **updates) if updates else c  # type: ignore[arg-type]
+    return c.replace(**updates) if updates else c
 
 
 def fixed(value: Decimal | int) -> Band:
