@@ -94,15 +94,18 @@ class _Ctx:
 
 def _num(v: Any) -> Decimal:
     try:
-        return Decimal(str(v))
+        d = Decimal(str(v))
     except ArithmeticError:
         raise Unresolved(f"{v!r} is not a number") from None
+    if not d.is_finite():  # Decimal reads "NaN" and "Infinity" (a tfvars value can be either string)
+        raise Unresolved(f"{v!r} is not a finite number")
+    return d
 
 
 def _int(v: Any, what: str) -> int:
     try:
-        return int(Decimal(str(v)))
-    except ArithmeticError:
+        return int(_num(v))
+    except Unresolved:
         raise Unresolved(f"{what} = {v!r} is not a number") from None
 
 
