@@ -9,47 +9,27 @@ the catalog by attributes. The prefixes are for reading AWS's own files (price l
 from __future__ import annotations
 
 from stackcost.errors import StackcostError
+from stackcost.values import Value
 
 DEFAULT_REGION = "ap-northeast-2"
 GLOBAL = "global"  # CloudFront and Route 53 publish one price list for every region
 
 
-class Region:
-    """One row of the region table (a plain class: the catalog imports this, and `dataclasses` is slow to
-    import). Immutable."""
+class Region(Value):
+    """One row of the region table. Immutable."""
 
-    __slots__ = ("code", "family_prefix", "name", "prefix", "prefixed_families", "short")
     code: str
     name: str  # the Price List `location`
     short: str  # what people call it
     prefix: str  # usage-type prefix without the dash; "" = none
     prefixed_families: tuple[str, ...]  # where `prefix` is "", these families still carry `family_prefix`
     family_prefix: str
+    _fields = ("code", "name", "short", "prefix", "prefixed_families", "family_prefix")
 
     def __init__(self, code: str, name: str, short: str, prefix: str, prefixed_families: tuple[str, ...] = (),
                  family_prefix: str = "") -> None:
-        for key, value in (("code", code), ("name", name), ("short", short), ("prefix", prefix),
-                           ("prefixed_families", prefixed_families), ("family_prefix", family_prefix)):
-            object.__setattr__(self, key, value)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}: a Region is immutable")
-
-    def _fields(self) -> tuple[object, ...]:
-        return (self.code, self.name, self.short, self.prefix, self.prefixed_families, self.family_prefix)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, Region)
-        return self._fields() == other._fields()
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
-
-    def __repr__(self) -> str:
-        return (f"Region(code={self.code!r}, name={self.name!r}, short={self.short!r}, prefix={self.prefix!r}, "
-                f"prefixed_families={self.prefixed_families!r}, family_prefix={self.family_prefix!r})")
+        self._set(code=code, name=name, short=short, prefix=prefix, prefixed_families=prefixed_families,
+                  family_prefix=family_prefix)
 
     def usage_type(self, base: str) -> str:
         """AWS's usage type for a prefix-free base such as `NatGateway-Hours` or `Fargate-GB-Hours`."""

@@ -1,12 +1,14 @@
 """One price dimension of the catalog, as stored in pricing_data/ (one JSON object per line).
 
 Prices stay the strings AWS published; `Decimal` is only made on use, so nothing is rounded by a float.
-A plain class (not pydantic, not a dataclass: `dataclasses` imports inspect and ast, which costs more than
-loading the catalog here) keeps catalog loading fast. Instances are immutable, compare by value and are as
-unhashable as the frozen dataclass they replace (their `attributes` is a dict).
+A `stackcost.values.Value` (not pydantic, not a dataclass: `dataclasses` imports inspect and ast, which costs
+more than loading the catalog here) keeps catalog loading fast. Instances are immutable, compare by value and are
+as unhashable as the frozen dataclass they replace (their `attributes` is a dict).
 """
 
 from __future__ import annotations
+
+from stackcost.values import Value
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (slow here); mypy takes it as True
 
@@ -45,7 +47,7 @@ def decimal_type() -> type[Decimal]:
     return _Decimal
 
 
-class PriceRecord:
+class PriceRecord(Value):
     region: str
     service: str  # stackcost's grouping, e.g. "Fargate", "RDS storage"
     service_code: str  # the Price List ServiceCode of the priced usage, e.g. AmazonECS
@@ -74,6 +76,7 @@ class PriceRecord:
     published_note: str  # the source's own wording about the date
     confidence: str  # primary | secondary | reference (another region: never a Seoul price)
     notes: str
+    _fields = FIELDS
 
     def __init__(
         self, region: str, service: str, service_code: str, offer_code: str, product_family: str, usage_type: str,
@@ -96,23 +99,12 @@ class PriceRecord:
             confidence=confidence, notes=notes,
         )
 
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}: a PriceRecord is immutable (use replace)")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}: a PriceRecord is immutable")
-
-    def __eq__(self, other: object) -> bool:
+    def __eq__(self, other: object) -> bool:  # the whole field dict at once: records are compared in bulk
         if other.__class__ is not self.__class__:
             return NotImplemented
         return vars(self) == vars(other)
 
-    def __hash__(self) -> int:
-        # As the frozen dataclass did: a hash of every field, which fails on the `attributes` dict.
-        return hash(tuple(getattr(self, n) for n in FIELDS))
-
-    def __repr__(self) -> str:
-        return "PriceRecord(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in FIELDS) + ")"
+    __hash__ = Value.__hash__  # like the frozen dataclass it replaces: fails on the `attributes` dict
 
     @property
     def price(self) -> Decimal:
@@ -177,4 +169,4 @@ def replace(rec: PriceRecord, **changes: Any) -> PriceRecord:
     unknown = changes.keys() - _ALL
     if unknown:
         raise TypeError(f"PriceRecord has no field {sorted(unknown)[0]!r}")
-    return PriceRecord(**{**vars(rec), **changes})
+    return rec.replace(**changes)

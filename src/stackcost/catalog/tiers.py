@@ -7,6 +7,7 @@ written in code.
 from __future__ import annotations
 
 from stackcost.catalog.records import decimal_type
+from stackcost.values import Value
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (slow here); mypy takes it as True
 
@@ -16,34 +17,15 @@ if TYPE_CHECKING:
     from stackcost.catalog.records import PriceRecord
 
 
-class TierCharge:
-    """The part of a quantity billed at one tier's price (a plain class: `dataclasses` is slow to import)."""
+class TierCharge(Value):
+    """The part of a quantity billed at one tier's price."""
 
-    __slots__ = ("quantity", "record")
     record: PriceRecord
     quantity: Decimal
+    _fields = ("record", "quantity")
 
     def __init__(self, record: PriceRecord, quantity: Decimal) -> None:
-        object.__setattr__(self, "record", record)
-        object.__setattr__(self, "quantity", quantity)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}: a TierCharge is immutable")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}: a TierCharge is immutable")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, TierCharge)
-        return (self.record, self.quantity) == (other.record, other.quantity)
-
-    def __hash__(self) -> int:
-        return hash((self.record, self.quantity))
-
-    def __repr__(self) -> str:
-        return f"TierCharge(record={self.record!r}, quantity={self.quantity!r})"
+        self._set(record=record, quantity=quantity)
 
     @property
     def cost(self) -> Decimal:
