@@ -31,4 +31,19 @@ def main() -> None:
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     from stackcost.cli import main as cli_main  # cli.main() puts Python's own Ctrl-C handling back
 
-    cli_main()
+    try:
+        cli_main()
+        code = 0
+    except SystemExit as exc:  # cli.main ends every failure this way, having said what it was
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if isinstance(exc.code, str):
+            sys.stderr.write(exc.code + "\n")
+    # Leave without the interpreter's teardown: everything is written and nothing is open (cli.main flushed
+    # stdout and cleaned up), teardown takes tens of ms here, and during it Python has put SIGINT back to the
+    # system default, so a Ctrl-C then would kill the process by signal instead of exiting 130.
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:
+        code = code or 2
+    os._exit(code)

@@ -667,32 +667,51 @@ def main() -> None:
     import contextlib
 
     # The console script's entry (stackcost._entry) held Ctrl-C during start-up; from here on it is Python's
-    # KeyboardInterrupt again, so interrupted writes clean up (atomic_target, write_catalog) before the line below.
+    # KeyboardInterrupt again, so interrupted writes clean up (atomic_target, write_catalog) before the line
+    # below. An interrupt can also land inside a C extension's import (pydantic_core's Rust turns it into an
+    # ImportError or a PanicException); the flag says it was Ctrl-C whatever it became.
+    interrupted = []
+
+    def on_sigint(signum: int, frame: object) -> None:
+        interrupted.append(signum)
+        raise KeyboardInterrupt
+
+    before = _signal.getsignal(_signal.SIGINT)  # the entry's quiet exit-130 handler, or a test runner's
     with contextlib.suppress(ValueError):  # not the main thread (tests call main() from workers): not ours to set
-        _signal.signal(_signal.SIGINT, _signal.default_int_handler)
+        _signal.signal(_signal.SIGINT, on_sigint)
     try:
         run(sys.argv[1:])
         sys.stdout.flush()  # a full disk or a closed pipe shows here, inside the handlers below, not at exit
-    except KeyboardInterrupt:
+    except SystemExit:
+        raise
+    except BaseException as exc:  # every ending gets one line; only SystemExit passes as it is
+        sys.exit(_exit_code(exc, bool(interrupted)))
+    finally:
+        # What remains is the exit: a KeyboardInterrupt now would escape every handler (Python then kills
+        # itself with SIGINT). The handler from before takes it: the entry's says `interrupted`, exits 130.
+        with contextlib.suppress(ValueError):
+            _signal.signal(_signal.SIGINT, before)
+
+
+def _exit_code(exc: BaseException, interrupted: bool) -> int:
+    """What the user sees for an exception that ended the command (one line on stderr), and the exit code."""
+    if interrupted or isinstance(exc, KeyboardInterrupt):
         print("interrupted", file=sys.stderr)
-        sys.exit(130)
-    except StackcostError as exc:
+        return 130
+    if isinstance(exc, StackcostError):
         # One line per problem (a config can have several), never a traceback.
         for line in str(exc).splitlines() or [type(exc).__name__]:
             print(f"error: {line}", file=sys.stderr)
-        sys.exit(exc.exit_code)
-    except OSError as exc:
-        if not _stdout_failed(exc):
-            sys.exit(_internal_error(exc))
+        return exc.exit_code
+    if isinstance(exc, OSError) and _stdout_failed(exc):
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # what is still buffered has nowhere to go
-        if not isinstance(exc, BrokenPipeError):  # `cost ... | head` closing early is not an error
-            print(f"error: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
-            sys.exit(2)
-        sys.exit(0)
-    except Exception as exc:  # a bug: one line for the user, the traceback in a file for the report
-        sys.exit(_internal_error(exc))
+        if isinstance(exc, BrokenPipeError):  # `cost ... | head` closing early is not an error
+            return 0
+        print(f"error: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    return _internal_error(exc)  # a bug: one line for the user, the traceback in a file for the report
 
 
 def _stdout_failed(exc: OSError) -> bool:
