@@ -7,6 +7,7 @@ import itertools
 import json
 import re
 import shutil
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -155,6 +156,60 @@ def test_a_catalog_swapped_in_after_load_is_not_mixed_with_the_loaded_manifest(c
     assert not (catalog_copy / ".ap-northeast-2.old").exists()
     assert before.price("AmazonECS", **VCPU).price_usd == "0.04656"
     assert Catalog.load("ap-northeast-2", root=catalog_copy).price("AmazonECS", **VCPU).price_usd == "0.05"
+
+
+def _rewrite(region: Path, offer: str, edit: Callable[[list[str]], list[str]]) -> None:
+    """Edit an offer file's lines and put its checksum in the manifest (with hashlib: a valid catalog)."""
+    f = region / f"{offer}.jsonl"
+    data = ("\n".join(edit(f.read_text(encoding="utf-8").splitlines())) + "\n").encode("utf-8")
+    f.write_bytes(data)
+    manifest = json.loads((region / "manifest.json").read_text())
+    manifest["offers"][offer]["sha256"] = hashlib.sha256(data).hexdigest()
+    (region / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_a_record_written_in_another_key_order_is_still_found(catalog_copy: Path) -> None:
+    """Offers are parsed a term at a time, the term read off the line's text; a line not in the catalog's own
+    form (keys reversed, `term` before a nested `attributes` holding a key named term) is parsed for any term."""
+    def reverse(lines: list[str]) -> list[str]:
+        out = []
+        for line in lines:
+            rec = json.loads(line)
+            if rec["usage_type"] == VCPU["usage_type"] and rec["term"] == "OnDemand":
+                rec["attributes"]["term"] = "Reserved"
+                line = json.dumps(dict(reversed(list(rec.items()))), separators=(",", ":"))
+            out.append(line)
+        return out
+
+    _rewrite(catalog_copy / "ap-northeast-2", "AmazonECS", reverse)
+    assert Catalog.load("ap-northeast-2", root=catalog_copy).price("AmazonECS", **VCPU).price_usd == "0.04656"
+
+
+def test_an_on_demand_estimate_does_not_parse_reserved_rates_an_optimizer_would(catalog_copy: Path) -> None:
+    """A damaged reserved rate (checksum intact) stops what needs reserved rates, with the line, and nothing
+    else: the offer's on-demand rates are parsed apart."""
+    region = catalog_copy / "ap-northeast-2"
+    lines = (region / "AmazonRDS.jsonl").read_text(encoding="utf-8").splitlines()
+    bad = next(n for n, line in enumerate(lines, 1) if json.loads(line)["term"] == "Reserved")
+    _rewrite(region, "AmazonRDS", lambda ls: [ln.replace('"price_usd":"', '"price_usd":"-') if n == bad else ln
+                                              for n, ln in enumerate(ls, 1)])
+    catalog = Catalog.load("ap-northeast-2", root=catalog_copy)
+    assert catalog.price("AmazonRDS", usage_type="APN2-Multi-AZUsage:db.t3.medium",
+                         databaseEngine="PostgreSQL").price_usd == "0.224"
+    with pytest.raises(CatalogError, match=re.escape(f"AmazonRDS.jsonl:{bad}:")):
+        catalog.find("AmazonRDS", term="Reserved")
+
+
+def test_records_come_in_the_files_order_whatever_was_parsed_first(catalog_copy: Path) -> None:
+    catalog = Catalog.load("ap-northeast-2", root=catalog_copy)
+    catalog.find("AmazonRDS", term="Reserved")
+    catalog.find("AmazonECS")
+    expected = []
+    for name in ("ap-northeast-2", "global"):
+        manifest = json.loads((catalog_copy / name / "manifest.json").read_text())
+        for entry in manifest["offers"].values():
+            expected += (catalog_copy / name / entry["file"]).read_text(encoding="utf-8").splitlines()
+    assert [r.to_json() for r in catalog.records] == expected
 
 
 def test_region_codes_are_checked_as_the_pattern_says(tmp_path: Path) -> None:

@@ -81,7 +81,9 @@ class Catalog:
         self._by_term: dict[tuple[str, str], list[PriceRecord]] = {}
         # Lookups repeat (the optimizer re-estimates an environment dozens of times): remember each answer.
         self._found: dict[tuple[Any, ...], tuple[PriceRecord, ...]] = {}
-        self._pending: list[OfferFile] = []  # offers opened but not read yet
+        self._pending: list[OfferFile] = []  # offers opened, not read or not wholly parsed yet
+        self._offers: list[OfferFile] = []  # every offer file, for `records` in the files' order
+        self._given = list(records)
         self._lock = _thread.allocate_lock()
         self._loaded: list[PriceRecord] = []
         self._add(records)
@@ -123,33 +125,31 @@ class Catalog:
                 gm = read_manifest(global_dir)
                 cat.global_manifest = gm
                 cat._pending += [OfferFile(global_dir, info) for info in gm["offers"].values()]
+        cat._offers = list(cat._pending)
         return cat
 
     global_manifest: dict[str, Any] | None = None
 
-    def _need(self, service_code: str | None) -> None:
-        """Read, verify and parse the offers that hold `service_code` (every pending offer when None). A failed
-        offer stays pending and fails the same way next time; the ones read before it stay read."""
+    def _need(self, service_code: str | None, term: str | None = None) -> None:
+        """Read, verify and parse what a lookup needs: the records of `term` (every term when None) in the
+        offers that hold `service_code` (every offer when None). A failed offer fails the same way next time;
+        what was parsed before it stays."""
         if not self._pending:
             return
         with self._lock:  # a cached catalog is shared by the page's threads
-            keep: list[OfferFile] = []
-            pending = self._pending
-            for i, offer in enumerate(pending):
+            for offer in self._pending:
                 codes = offer.info.get("service_codes")
                 if service_code is None or codes is None or service_code in codes:
-                    try:
-                        self._add(offer.records())
-                    except BaseException:
-                        self._pending = keep + pending[i:]
-                        raise
-                else:
-                    keep.append(offer)
-            self._pending = keep
+                    self._add(offer.take(term))
+            self._pending = [o for o in self._pending if not o.done]
 
     @property
     def records(self) -> list[PriceRecord]:
+        """Every record, in the files' order."""
         self._need(None)
+        if self._offers:
+            self._loaded = [*self._given, *(r for o in self._offers for r in o.in_file_order())]
+            self._offers = []
         return self._loaded
 
     def verify(self) -> None:
@@ -174,7 +174,7 @@ class Catalog:
         cached = self._found.get(key)
         if cached is not None:
             return list(cached)
-        self._need(service_code)
+        self._need(service_code, term)
         fields = [(k, v) for k, v in filters.items() if k in _FIELDS and v is not None]
         attrs = [(k, v) for k, v in filters.items() if k not in _FIELDS and v is not None]
         candidates = self._by_service_code.get(service_code, ()) if term is None else \

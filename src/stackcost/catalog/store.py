@@ -530,13 +530,15 @@ class OfferFile:
     (even once the old directory is deleted). A file changed in place is refused on first use, as a tampered
     file is at load. A command opens every offer but reads, hashes and parses only those it asks for."""
 
-    __slots__ = ("_error", "_fd", "info", "path")
+    __slots__ = ("_buckets", "_error", "_fd", "_parsed", "info", "path")
 
     def __init__(self, directory: StrPath, info: dict[str, Any]) -> None:
         self.info = info
         self.path = os.path.join(directory, info["file"])
         self._error = ""
         self._fd: int | None = None
+        self._buckets: dict[str, list[tuple[int, str]]] | None = None  # verified lines by term, not parsed yet
+        self._parsed: list[tuple[int, PriceRecord]] = []  # (line number, record), in the order parsed
         try:
             self._fd = os.open(self.path, os.O_RDONLY)
         except FileNotFoundError:
@@ -579,27 +581,66 @@ class OfferFile:
             raise CatalogError(self._error)
         return data
 
-    def records(self) -> list[PriceRecord]:
-        """The file's records (read, verified, parsed); the same CatalogError again if it failed before."""
+    def take(self, term: str | None) -> list[PriceRecord]:
+        """The records of `term` (every term when None) not taken before: the file is read and verified the
+        first time, and each term's lines are parsed when first asked for (an estimate needs the on-demand
+        rates, not RDS's hundreds of reserved ones). The same CatalogError again if it failed before."""
         if self._error:
             raise CatalogError(self._error)
         try:
-            return parse_offer(self.path, self.info, self.read())
+            if self._buckets is None:
+                self._buckets = split_by_term(self.path, self.info, self.read())
+            names = list(self._buckets) if term is None else [t for t in (term, "") if t in self._buckets]
+            scan = _json_scanner()
+            out: list[PriceRecord] = []
+            for name in names:
+                for n, line in self._buckets[name]:
+                    rec = _record(line, f"{self.path}:{n}", scan)
+                    if name and rec.term != name:  # only a line not in the catalog's own form could do this
+                        raise CatalogError(f"{self.path}:{n}: not in the catalog's canonical form; rebuild it with "
+                                           "`cost catalog build`")
+                    out.append(rec)
+                    self._parsed.append((n, rec))
+                del self._buckets[name]
         except CatalogError as exc:
             self._error = str(exc)
             raise
+        return out
+
+    @property
+    def done(self) -> bool:
+        return self._buckets is not None and not self._buckets
+
+    def in_file_order(self) -> list[PriceRecord]:
+        return [rec for _, rec in sorted(self._parsed, key=lambda p: p[0])]
 
 
-def parse_offer(path: str, info: dict[str, Any], data: bytes) -> list[PriceRecord]:
-    """An offer file's records, each checked to be a price record with finite, non-negative prices."""
+_TERM_KEY = ',"term":"'
+
+
+def split_by_term(path: str, info: dict[str, Any], data: bytes) -> dict[str, list[tuple[int, str]]]:
+    """An offer file's lines (numbered from 1) grouped by their record's term, read off the text without
+    parsing it. The catalog writes each record with sorted keys: `attributes` (the one nested object) comes
+    first, so the last `,"term":"` of a line is the record's own. A line in any other form goes to the ""
+    group, which is parsed with every term."""
     try:
         lines = data.decode("utf-8").splitlines()
     except UnicodeDecodeError:
         raise CatalogError(f"{path}: not UTF-8 text; the catalog is damaged") from None
     if len(lines) != info["records"]:
         raise CatalogError(f"{path}: {len(lines)} records, manifest says {info['records']}")
-    scan = _json_scanner()
-    return [_record(line, f"{path}:{n}", scan) for n, line in enumerate(lines, 1)]
+    out: dict[str, list[tuple[int, str]]] = {}
+    for n, line in enumerate(lines, 1):
+        term = ""
+        if line.startswith('{"attributes":{'):
+            at = line.rfind(_TERM_KEY)
+            if at > 0:
+                end = line.find('"', at + len(_TERM_KEY))
+                term = line[at + len(_TERM_KEY):end] if end > 0 else ""
+                if "\\" in term:  # an escaped name: leave it to the parser
+                    term = ""
+        out.setdefault(term, []).append((n, line))
+    return out
 
 
 def _record(line: str, where: str, scan: Callable[[str, int], tuple[Any, int]] | None) -> PriceRecord:
