@@ -181,3 +181,18 @@ def test_a_full_disk_on_stdout_is_one_line(fmt: str, tmp_path: Path) -> None:
                            text=True, cwd=tmp_path, timeout=60)
     assert r.returncode == 2
     assert r.stderr.splitlines() == ["error: cannot write the output: No space left on device"]
+
+
+def test_each_command_parses_on_its_own_as_in_the_full_parser() -> None:
+    """`cost X` builds only X's part of the command line: the same options as the full parser has for X."""
+    from stackcost import cli
+
+    def options(parser: object) -> dict[str, list[tuple[str, ...]]]:
+        sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")  # type: ignore[attr-defined]
+        return {name: sorted(tuple(a.option_strings) or (a.dest,) for a in p._actions)
+                for name, p in sub.choices.items()}
+
+    full = options(cli._parser())
+    assert sorted(full) == sorted(cli.COMMANDS)
+    for name in cli.COMMANDS:
+        assert options(cli._parser(name)) == {name: full[name]}

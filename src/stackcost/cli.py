@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from stackcost.sizing.model import Stack
 
 FORMATS = ("table", "json", "csv", "markdown")
+COMMANDS = ("estimate", "compare", "optimize", "report", "diff", "calibrate", "init", "catalog", "import")
 RISKS = ("low", "medium", "high")
 
 
@@ -484,156 +485,167 @@ def _fmt(p: _Parser, choices: Sequence[str], default: str, dest: str = "fmt") ->
     p.add_argument("--format", dest=dest, choices=choices, default=default, help="output format")
 
 
-def _parser() -> _Parser:
+def _parser(only: str | None = None) -> _Parser:
+    """The command line; with `only`, just that command's part (building every command's options is ~10 ms of
+    a cold start here, and a command needs its own)."""
     top = _Parser(prog="cost", description="AWS cost estimates for the hospital ERP stack in Seoul, from a cached "
                                            "AWS price catalog.")
     cmds = top.add_subparsers(title="commands", metavar="COMMAND")
 
-    p = _command(cmds, "estimate", estimate_cmd, "what an environment costs per month, line by line")
-    p.add_argument("environment", nargs="?", default="production", help="environment name")
-    _config(p)
-    _fmt(p, FORMATS, "table")
-    p.add_argument("--all", dest="all_envs", action="store_true",
-                   help="every environment side by side, and the total of all")
-    _region(p)
-    _strict(p)
-    _money(p)
-    _wide(p)
+    if only in (None, "estimate"):
+        p = _command(cmds, "estimate", estimate_cmd, "what an environment costs per month, line by line")
+        p.add_argument("environment", nargs="?", default="production", help="environment name")
+        _config(p)
+        _fmt(p, FORMATS, "table")
+        p.add_argument("--all", dest="all_envs", action="store_true",
+                       help="every environment side by side, and the total of all")
+        _region(p)
+        _strict(p)
+        _money(p)
+        _wide(p)
 
-    p = _command(cmds, "compare", compare_cmd, "the difference per line between two environments or configs")
-    p.add_argument("a", help="environment, or a config file")
-    p.add_argument("b", help="environment, or a config file")
-    _config(p)
-    p.add_argument("--env", dest="environment", default="production",
-                   help="environment when comparing two files")
-    _region(p)
-    _strict(p)
-    _fmt(p, FORMATS, "table")
-    _money(p)
+    if only in (None, "compare"):
+        p = _command(cmds, "compare", compare_cmd, "the difference per line between two environments or configs")
+        p.add_argument("a", help="environment, or a config file")
+        p.add_argument("b", help="environment, or a config file")
+        _config(p)
+        p.add_argument("--env", dest="environment", default="production",
+                       help="environment when comparing two files")
+        _region(p)
+        _strict(p)
+        _fmt(p, FORMATS, "table")
+        _money(p)
 
-    p = _command(cmds, "optimize", optimize_cmd, "commitments and other options against on-demand, and a plan")
-    p.add_argument("environment", nargs="?", default="production", help="environment name")
-    _config(p)
-    p.add_argument("--risk", choices=RISKS, default="medium",
-                   help="low: 1-year commitments on production; medium: + 3-year terms and low-disruption changes; "
-                        "high: + Spot, schedules, ARM")
-    _fmt(p, FORMATS, "table")
-    p.add_argument("--usage-csv", type=Path, default=None,
-                   help="hourly usage CSV with a 'tasks' column, for Savings Plan sizing")
-    p.add_argument("--usage-service", default=None, help="the Fargate service the CSV describes")
-    _region(p)
-    _money(p)
-    _wide(p)
+    if only in (None, "optimize"):
+        p = _command(cmds, "optimize", optimize_cmd, "commitments and other options against on-demand, and a plan")
+        p.add_argument("environment", nargs="?", default="production", help="environment name")
+        _config(p)
+        p.add_argument("--risk", choices=RISKS, default="medium",
+                       help="low: 1-year commitments on production; medium: + 3-year terms and low-disruption changes; "
+                            "high: + Spot, schedules, ARM")
+        _fmt(p, FORMATS, "table")
+        p.add_argument("--usage-csv", type=Path, default=None,
+                       help="hourly usage CSV with a 'tasks' column, for Savings Plan sizing")
+        p.add_argument("--usage-service", default=None, help="the Fargate service the CSV describes")
+        _region(p)
+        _money(p)
+        _wide(p)
 
-    p = _command(cmds, "report", report_cmd, "monthly budget report: estimate vs budget vs actual spend")
-    p.add_argument("--month", type=_yyyy_mm, required=True, help="YYYY-MM")
-    p.add_argument("--env", default="all", help="an environment, or all")
-    p.add_argument("--budget", type=_number(above=0), default=None,
-                   help="budget USD per environment (else the config's budget_usd, else AWS Budgets)")
-    p.add_argument("--actuals", default=None, help="ce | cur:PATH | csv:PATH (none: estimate and budget only)")
-    _fmt(p, ("md", "html", "xlsx"), "html")
-    p.add_argument("--out", type=Path, default=Path("reports"),
-                   help="directory for the report (and the JSON the next month compares to)")
-    _config(p)
-    p.add_argument("--as-of", type=_yyyy_mm_dd, default=None, help="YYYY-MM-DD (default: today)")
-    p.add_argument("--vat", type=_number(0, 1), default=0.10,
-                   help="VAT rate shown on its own line (Korean billing: 0.10)")
-    p.add_argument("--krw-rate", type=_number(above=0, hi=1e6), default=None, help="KRW per USD for the KRW column")
-    p.add_argument("--krw-date", default="", help="the date of that rate")
-    p.add_argument("--threshold-pct", type=_number(0, 1000), default=10.0)
-    p.add_argument("--threshold-usd", type=_number(0, 1e9), default=10.0)
-    p.add_argument("--risk", choices=RISKS, default="medium", help="risk level of the recommended plan shown")
-    p.add_argument("--profile", default=None, help="AWS profile for --actuals ce")
-    _region(p)
-    p.add_argument("--actuals-format", default="auto",
-                   help="auto (from the columns) | focus | cur2 | cur-legacy | csv")
-    p.add_argument("--tag-key", default="Environment",
-                   help="the environment tag (Environment, user:Environment, env, ...)")
-    p.add_argument("--athena-workgroup", default=None, help="Athena workgroup for --actuals athena:DB.TABLE")
-    p.add_argument("--athena-output", default=None, help="s3:// location for Athena query results")
-    p.add_argument("--suggest-calibration", action=argparse.BooleanOptionalAction, default=False,
-                   help="print the `cost calibrate` command that applies what the bill observed")
+    if only in (None, "report"):
+        p = _command(cmds, "report", report_cmd, "monthly budget report: estimate vs budget vs actual spend")
+        p.add_argument("--month", type=_yyyy_mm, required=True, help="YYYY-MM")
+        p.add_argument("--env", default="all", help="an environment, or all")
+        p.add_argument("--budget", type=_number(above=0), default=None,
+                       help="budget USD per environment (else the config's budget_usd, else AWS Budgets)")
+        p.add_argument("--actuals", default=None, help="ce | cur:PATH | csv:PATH (none: estimate and budget only)")
+        _fmt(p, ("md", "html", "xlsx"), "html")
+        p.add_argument("--out", type=Path, default=Path("reports"),
+                       help="directory for the report (and the JSON the next month compares to)")
+        _config(p)
+        p.add_argument("--as-of", type=_yyyy_mm_dd, default=None, help="YYYY-MM-DD (default: today)")
+        p.add_argument("--vat", type=_number(0, 1), default=0.10,
+                       help="VAT rate shown on its own line (Korean billing: 0.10)")
+        p.add_argument("--krw-rate", type=_number(above=0, hi=1e6), default=None, help="KRW per USD for the KRW column")
+        p.add_argument("--krw-date", default="", help="the date of that rate")
+        p.add_argument("--threshold-pct", type=_number(0, 1000), default=10.0)
+        p.add_argument("--threshold-usd", type=_number(0, 1e9), default=10.0)
+        p.add_argument("--risk", choices=RISKS, default="medium", help="risk level of the recommended plan shown")
+        p.add_argument("--profile", default=None, help="AWS profile for --actuals ce")
+        _region(p)
+        p.add_argument("--actuals-format", default="auto",
+                       help="auto (from the columns) | focus | cur2 | cur-legacy | csv")
+        p.add_argument("--tag-key", default="Environment",
+                       help="the environment tag (Environment, user:Environment, env, ...)")
+        p.add_argument("--athena-workgroup", default=None, help="Athena workgroup for --actuals athena:DB.TABLE")
+        p.add_argument("--athena-output", default=None, help="s3:// location for Athena query results")
+        p.add_argument("--suggest-calibration", action=argparse.BooleanOptionalAction, default=False,
+                       help="print the `cost calibrate` command that applies what the bill observed")
 
-    p = _command(cmds, "diff", diff_cmd, "what a change does to the monthly bill")
-    p.add_argument("base", help="sizing YAML, Terraform directory, plan JSON, or a git ref (main, origin/main)")
-    p.add_argument("head", help="the same kinds as BASE (HEAD: the current commit)")
-    p.add_argument("--env", default="all", help="an environment, or all")
-    _fmt(p, ("text", "json", "markdown", "github"), "text")
-    p.add_argument("--path", default=None,
-                   help="where the Terraform or YAML is inside each side's tree (git refs and directories)")
-    p.add_argument("--var-file", action="append", default=None, help=".tfvars inside each side's tree (repeatable)")
-    p.add_argument("--fail-above", default=None,
-                   help="exit 3 when the monthly increase is above USD (50) or PCT (10%%)")
+    if only in (None, "diff"):
+        p = _command(cmds, "diff", diff_cmd, "what a change does to the monthly bill")
+        p.add_argument("base", help="sizing YAML, Terraform directory, plan JSON, or a git ref (main, origin/main)")
+        p.add_argument("head", help="the same kinds as BASE (HEAD: the current commit)")
+        p.add_argument("--env", default="all", help="an environment, or all")
+        _fmt(p, ("text", "json", "markdown", "github"), "text")
+        p.add_argument("--path", default=None,
+                       help="where the Terraform or YAML is inside each side's tree (git refs and directories)")
+        p.add_argument("--var-file", action="append", default=None, help=".tfvars inside each side's tree (repeatable)")
+        p.add_argument("--fail-above", default=None,
+                       help="exit 3 when the monthly increase is above USD (50) or PCT (10%%)")
 
-    p = _command(cmds, "calibrate", calibrate_cmd, "re-derive an environment's sizing from the bill")
-    p.add_argument("--actuals", required=True, help="billing source as for `cost report`: cur:PATH (FOCUS, CUR "
-                                                    "2.0, legacy CUR), s3://..., athena:DB.TABLE, ce")
-    p.add_argument("--month", required=True, help="YYYY-MM: the (last) month observed")
-    p.add_argument("--env", required=True, help="the environment to calibrate")
-    p.add_argument("--months", type=_int, default=1, help="months in the window, ending with --month")
-    _config(p)
-    p.add_argument("--output", "-o", type=Path, default=None, help="the calibrated sizing YAML")
-    p.add_argument("--force", action=argparse.BooleanOptionalAction, default=False,
-                   help="overwrite an existing output file")
-    _fmt(p, ("text", "json"), "text")
-    p.add_argument("--actuals-format", default="auto", help="auto | focus | cur2 | cur-legacy")
-    p.add_argument("--tag-key", default="Environment", help="the environment tag")
-    p.add_argument("--athena-workgroup", default=None, help="Athena workgroup")
-    p.add_argument("--athena-output", default=None, help="s3:// location for Athena results")
-    p.add_argument("--profile", default=None, help="AWS profile")
-    p.add_argument("--service-tag", default="aws:ecs:serviceName",
-                   help="the tag naming a usage's ECS service (several Fargate services)")
+    if only in (None, "calibrate"):
+        p = _command(cmds, "calibrate", calibrate_cmd, "re-derive an environment's sizing from the bill")
+        p.add_argument("--actuals", required=True, help="billing source as for `cost report`: cur:PATH (FOCUS, CUR "
+                                                        "2.0, legacy CUR), s3://..., athena:DB.TABLE, ce")
+        p.add_argument("--month", required=True, help="YYYY-MM: the (last) month observed")
+        p.add_argument("--env", required=True, help="the environment to calibrate")
+        p.add_argument("--months", type=_int, default=1, help="months in the window, ending with --month")
+        _config(p)
+        p.add_argument("--output", "-o", type=Path, default=None, help="the calibrated sizing YAML")
+        p.add_argument("--force", action=argparse.BooleanOptionalAction, default=False,
+                       help="overwrite an existing output file")
+        _fmt(p, ("text", "json"), "text")
+        p.add_argument("--actuals-format", default="auto", help="auto | focus | cur2 | cur-legacy")
+        p.add_argument("--tag-key", default="Environment", help="the environment tag")
+        p.add_argument("--athena-workgroup", default=None, help="Athena workgroup")
+        p.add_argument("--athena-output", default=None, help="s3:// location for Athena results")
+        p.add_argument("--profile", default=None, help="AWS profile")
+        p.add_argument("--service-tag", default="aws:ecs:serviceName",
+                       help="the tag naming a usage's ECS service (several Fargate services)")
 
-    p = _command(cmds, "init", init_cmd, "write the embedded sizing to ./cost.yaml to edit")
-    p.add_argument("path", nargs="?", type=Path, default=Path("cost.yaml"))
+    if only in (None, "init"):
+        p = _command(cmds, "init", init_cmd, "write the embedded sizing to ./cost.yaml to edit")
+        p.add_argument("path", nargs="?", type=Path, default=Path("cost.yaml"))
 
-    p = _command(cmds, "catalog", _group_help, "the cached AWS price catalog")
-    group = p.add_subparsers(title="commands", metavar="COMMAND")
-    q = _command(group, "info", catalog_info, "per offer: records, dates, sources, age")
-    _fmt(q, ("table", "json"), "table")
-    q.add_argument("--region", default=REGION)
-    q = _command(group, "search", catalog_search, "find prices by usage type, instance type, SKU or description")
-    q.add_argument("text")
-    q.add_argument("--service", default=None, help="service or offer code")
-    q.add_argument("--term", default=None, help="OnDemand, Reserved, SavingsPlan, Spot")
-    _fmt(q, ("table", "json"), "table")
-    q.add_argument("--region", default=REGION)
-    q = _command(group, "build", catalog_build, "regenerate pricing_data/ from AWS price files")
-    q.add_argument("--from", dest="src", type=Path, required=True, help="directory in the shared/aws-prices layout")
-    q.add_argument("--region", default=None,
-                   help="one region (or global); default: every region the input has, and global")
-    q.add_argument("--out", type=Path, default=None, help="pricing_data root (default: the shipped one)")
-    q = _command(group, "refresh", catalog_refresh, "update the cached catalog from the AWS Price List")
-    q.add_argument("--source", choices=("api", "bulk"), default="bulk",
-                   help="api: boto3 Pricing API (credentials); bulk: public price files")
-    q.add_argument("--region", default=REGION)
-    q.add_argument("--service", action="append", default=None,
-                   help="refresh only this offer (repeatable), e.g. AmazonECS; FargateSpotFeed is the Spot feed")
-    q.add_argument("--endpoint", default=None, help="bulk price list host or mirror (default: AWS's public "
-                                                    "https://pricing.us-east-1.amazonaws.com)")
-    q.add_argument("--profile", default=None, help="AWS profile for --source api")
-    q.add_argument("--spot-url", default=None, help="Fargate Spot price feed URL")
-    q.add_argument("--dry-run", action="store_true", help="show the diff, write nothing")
-    q.add_argument("--force", action="store_true", help="install even if a service lost records")
-    q.add_argument("--max-loss", type=_number(0, 1), default=0.2,
-                   help="refuse if an offer loses more than this share of records (0-1)")
+    if only in (None, "catalog"):
+        p = _command(cmds, "catalog", _group_help, "the cached AWS price catalog")
+        group = p.add_subparsers(title="commands", metavar="COMMAND")
+        q = _command(group, "info", catalog_info, "per offer: records, dates, sources, age")
+        _fmt(q, ("table", "json"), "table")
+        q.add_argument("--region", default=REGION)
+        q = _command(group, "search", catalog_search, "find prices by usage type, instance type, SKU or description")
+        q.add_argument("text")
+        q.add_argument("--service", default=None, help="service or offer code")
+        q.add_argument("--term", default=None, help="OnDemand, Reserved, SavingsPlan, Spot")
+        _fmt(q, ("table", "json"), "table")
+        q.add_argument("--region", default=REGION)
+        q = _command(group, "build", catalog_build, "regenerate pricing_data/ from AWS price files")
+        q.add_argument("--from", dest="src", type=Path, required=True, help="directory in the shared/aws-prices layout")
+        q.add_argument("--region", default=None,
+                       help="one region (or global); default: every region the input has, and global")
+        q.add_argument("--out", type=Path, default=None, help="pricing_data root (default: the shipped one)")
+        q = _command(group, "refresh", catalog_refresh, "update the cached catalog from the AWS Price List")
+        q.add_argument("--source", choices=("api", "bulk"), default="bulk",
+                       help="api: boto3 Pricing API (credentials); bulk: public price files")
+        q.add_argument("--region", default=REGION)
+        q.add_argument("--service", action="append", default=None,
+                       help="refresh only this offer (repeatable), e.g. AmazonECS; FargateSpotFeed is the Spot feed")
+        q.add_argument("--endpoint", default=None, help="bulk price list host or mirror (default: AWS's public "
+                                                        "https://pricing.us-east-1.amazonaws.com)")
+        q.add_argument("--profile", default=None, help="AWS profile for --source api")
+        q.add_argument("--spot-url", default=None, help="Fargate Spot price feed URL")
+        q.add_argument("--dry-run", action="store_true", help="show the diff, write nothing")
+        q.add_argument("--force", action="store_true", help="install even if a service lost records")
+        q.add_argument("--max-loss", type=_number(0, 1), default=0.2,
+                       help="refuse if an offer loses more than this share of records (0-1)")
 
-    p = _command(cmds, "import", _group_help, "build a sizing YAML from infrastructure code")
-    group = p.add_subparsers(title="commands", metavar="COMMAND")
-    q = _command(group, "terraform", import_terraform_cmd, "a sizing YAML from Terraform code or a plan")
-    q.add_argument("directory", nargs="?", type=Path, default=None,
-                   help="the Terraform root (local, terraform-init and downloaded modules are followed)")
-    q.add_argument("--plan", type=Path, default=None, help="a plan as JSON (terraform show -json plan.out)")
-    q.add_argument("--var-file", type=Path, action="append", default=None, help="a .tfvars file (repeatable)")
-    q.add_argument("--region", default=None, help="AWS region (default: the aws provider's)")
-    q.add_argument("--env", default=None, help="environment name (default: var.environment)")
-    q.add_argument("-o", "--output", type=Path, default=Path("cost.yaml"), help="sizing YAML to write")
-    q.add_argument("--force", action="store_true", help="overwrite an existing output file")
-    _fmt(q, ("text", "json"), "text")
-    q.add_argument("--workspace", default=None, help="terraform.workspace (default: default)")
-    q.add_argument("--download-modules", action="store_true",
-                   help="fetch registry and git modules into a cache (off: no network)")
-    q.add_argument("--module-cache", type=Path, default=None, help="cache directory for --download-modules")
+    if only in (None, "import"):
+        p = _command(cmds, "import", _group_help, "build a sizing YAML from infrastructure code")
+        group = p.add_subparsers(title="commands", metavar="COMMAND")
+        q = _command(group, "terraform", import_terraform_cmd, "a sizing YAML from Terraform code or a plan")
+        q.add_argument("directory", nargs="?", type=Path, default=None,
+                       help="the Terraform root (local, terraform-init and downloaded modules are followed)")
+        q.add_argument("--plan", type=Path, default=None, help="a plan as JSON (terraform show -json plan.out)")
+        q.add_argument("--var-file", type=Path, action="append", default=None, help="a .tfvars file (repeatable)")
+        q.add_argument("--region", default=None, help="AWS region (default: the aws provider's)")
+        q.add_argument("--env", default=None, help="environment name (default: var.environment)")
+        q.add_argument("-o", "--output", type=Path, default=Path("cost.yaml"), help="sizing YAML to write")
+        q.add_argument("--force", action="store_true", help="overwrite an existing output file")
+        _fmt(q, ("text", "json"), "text")
+        q.add_argument("--workspace", default=None, help="terraform.workspace (default: default)")
+        q.add_argument("--download-modules", action="store_true",
+                       help="fetch registry and git modules into a cache (off: no network)")
+        q.add_argument("--module-cache", type=Path, default=None, help="cache directory for --download-modules")
     return top
 
 
@@ -644,7 +656,7 @@ def _group_help(_sub: _Parser) -> None:
 
 def run(argv: list[str]) -> None:
     """Parse `argv` (without the program name) and run the command; errors raise, as in the library."""
-    parser = _parser()
+    parser = _parser(argv[0] if argv and argv[0] in COMMANDS else None)
     if not argv:
         parser.print_help()
         return
