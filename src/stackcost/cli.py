@@ -688,6 +688,10 @@ def main() -> None:
         interrupted.append(signum)
         raise KeyboardInterrupt
 
+    # pydantic_core (Rust, pyo3) imports the `datetime` C API when it loads and panics, printing a Rust
+    # backtrace, if that import is interrupted; imported here, under the entry's quiet handler, it is a lookup.
+    import datetime  # noqa: F401
+
     before = _signal.getsignal(_signal.SIGINT)  # the entry's quiet exit-130 handler, or a test runner's
     with contextlib.suppress(ValueError):  # not the main thread (tests call main() from workers): not ours to set
         _signal.signal(_signal.SIGINT, on_sigint)
