@@ -200,6 +200,34 @@ def test_an_on_demand_estimate_does_not_parse_reserved_rates_an_optimizer_would(
         catalog.find("AmazonRDS", term="Reserved")
 
 
+def test_lookups_in_any_order_give_what_one_full_parse_gives(catalog_copy: Path) -> None:
+    """Every list in the files' order whatever was asked before (a term, another term, no term, the empty term),
+    and an odd request (term="") neither fails nor loses records for later lookups."""
+    fresh = Catalog.load("ap-northeast-2", root=catalog_copy)
+    full = {code: [r.to_json() for r in fresh.find(code, term=None, include_reference=True)]
+            for code in ("AmazonECS", "AmazonRDS", "AWSDataTransfer")}
+    used = Catalog.load("ap-northeast-2", root=catalog_copy)
+    assert used.find("AmazonECR", term="") == []
+    used.find("AmazonECS")
+    used.find("AmazonRDS", term="Reserved")
+    used.find("AWSDataTransfer", term="FreeTier")
+    for code, expected in full.items():
+        assert [r.to_json() for r in used.find(code, term=None, include_reference=True)] == expected, code
+    assert len(used.find("AmazonECR")) == 1
+
+
+def test_a_description_with_a_unicode_line_separator_stays_one_record(catalog_copy: Path) -> None:
+    """The writer puts U+2028 in a line as it is; the reader splits records on newlines only."""
+    def describe(lines: list[str]) -> list[str]:
+        rec = json.loads(lines[0])
+        rec["description"] += "\u2028second line"
+        return [json.dumps(rec, sort_keys=True, ensure_ascii=False, separators=(",", ":")), *lines[1:]]
+
+    _rewrite(catalog_copy / "ap-northeast-2", "AmazonECR", describe)
+    (rec,) = Catalog.load("ap-northeast-2", root=catalog_copy).find("AmazonECR")
+    assert rec.description.endswith("\u2028second line")
+
+
 def test_records_come_in_the_files_order_whatever_was_parsed_first(catalog_copy: Path) -> None:
     catalog = Catalog.load("ap-northeast-2", root=catalog_copy)
     catalog.find("AmazonRDS", term="Reserved")

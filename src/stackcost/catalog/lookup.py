@@ -82,17 +82,29 @@ class Catalog:
         # Lookups repeat (the optimizer re-estimates an environment dozens of times): remember each answer.
         self._found: dict[tuple[Any, ...], tuple[PriceRecord, ...]] = {}
         self._pending: list[OfferFile] = []  # offers opened, not read or not wholly parsed yet
-        self._offers: list[OfferFile] = []  # every offer file, for `records` in the files' order
-        self._given = list(records)
+        self._files: list[OfferFile] = []  # every offer file, in the manifests' order
+        self._where: dict[int, tuple[int, int]] = {}  # id(record) -> (offer, line): the files' order
+        self._sorted = False
         self._lock = _thread.allocate_lock()
         self._loaded: list[PriceRecord] = []
         self._add(records)
 
-    def _add(self, records: list[PriceRecord]) -> None:
-        self._loaded.extend(records)
-        for rec in records:
+    def _add(self, records: list[PriceRecord], offer: int = -1, lines: list[int] | None = None) -> None:
+        """Index records; `offer` and `lines` say where each stands in the files, so every list keeps the files'
+        order whichever term or service code was parsed first (records given directly come first)."""
+        touched: set[Any] = set()
+        for i, rec in enumerate(records):
+            self._where[id(rec)] = (offer, lines[i] if lines else i)
+            self._loaded.append(rec)
             self._by_service_code.setdefault(rec.service_code, []).append(rec)
             self._by_term.setdefault((rec.service_code, rec.term), []).append(rec)
+            touched.add(rec.service_code)
+            touched.add((rec.service_code, rec.term))
+        if offer >= 0:
+            where = self._where
+            for key in touched:
+                table: dict[Any, list[PriceRecord]] = self._by_service_code if isinstance(key, str) else self._by_term
+                table[key].sort(key=lambda r: where[id(r)])
 
     @classmethod
     def load(cls, region: str = DEFAULT_REGION, root: Path | str | None = None, *, with_global: bool = True) -> Catalog:
@@ -125,7 +137,7 @@ class Catalog:
                 gm = read_manifest(global_dir)
                 cat.global_manifest = gm
                 cat._pending += [OfferFile(global_dir, info) for info in gm["offers"].values()]
-        cat._offers = list(cat._pending)
+        cat._files = list(cat._pending)
         return cat
 
     global_manifest: dict[str, Any] | None = None
@@ -140,16 +152,18 @@ class Catalog:
             for offer in self._pending:
                 codes = offer.info.get("service_codes")
                 if service_code is None or codes is None or service_code in codes:
-                    self._add(offer.take(term))
+                    got = offer.take(term)
+                    self._add([rec for _, rec in got], self._files.index(offer), [n for n, _ in got])
             self._pending = [o for o in self._pending if not o.done]
 
     @property
     def records(self) -> list[PriceRecord]:
         """Every record, in the files' order."""
         self._need(None)
-        if self._offers:
-            self._loaded = [*self._given, *(r for o in self._offers for r in o.in_file_order())]
-            self._offers = []
+        if not self._sorted:
+            where = self._where
+            self._loaded.sort(key=lambda r: where[id(r)])
+            self._sorted = True
         return self._loaded
 
     def verify(self) -> None:

@@ -530,7 +530,7 @@ class OfferFile:
     (even once the old directory is deleted). A file changed in place is refused on first use, as a tampered
     file is at load. A command opens every offer but reads, hashes and parses only those it asks for."""
 
-    __slots__ = ("_buckets", "_error", "_fd", "_parsed", "info", "path")
+    __slots__ = ("_buckets", "_error", "_fd", "info", "path")
 
     def __init__(self, directory: StrPath, info: dict[str, Any]) -> None:
         self.info = info
@@ -538,7 +538,6 @@ class OfferFile:
         self._error = ""
         self._fd: int | None = None
         self._buckets: dict[str, list[tuple[int, str]]] | None = None  # verified lines by term, not parsed yet
-        self._parsed: list[tuple[int, PriceRecord]] = []  # (line number, record), in the order parsed
         try:
             self._fd = os.open(self.path, os.O_RDONLY)
         except FileNotFoundError:
@@ -581,38 +580,37 @@ class OfferFile:
             raise CatalogError(self._error)
         return data
 
-    def take(self, term: str | None) -> list[PriceRecord]:
-        """The records of `term` (every term when None) not taken before: the file is read and verified the
-        first time, and each term's lines are parsed when first asked for (an estimate needs the on-demand
-        rates, not RDS's hundreds of reserved ones). The same CatalogError again if it failed before."""
+    def take(self, term: str | None) -> list[tuple[int, PriceRecord]]:
+        """The records of `term` (every term when None) not taken before, with their line numbers: the file is
+        read and verified the first time, and each term's lines are parsed when first asked for (an estimate
+        needs the on-demand rates, not RDS's hundreds of reserved ones). Nothing counts as taken unless every
+        line asked for parsed; a CatalogError is raised again on every later call."""
         if self._error:
             raise CatalogError(self._error)
         try:
             if self._buckets is None:
                 self._buckets = split_by_term(self.path, self.info, self.read())
-            names = list(self._buckets) if term is None else [t for t in (term, "") if t in self._buckets]
+            buckets = self._buckets
+            names = list(buckets) if term is None else [t for t in dict.fromkeys((term, "")) if t in buckets]
             scan = _json_scanner()
-            out: list[PriceRecord] = []
+            got: list[tuple[int, PriceRecord]] = []
             for name in names:
-                for n, line in self._buckets[name]:
+                for n, line in buckets[name]:
                     rec = _record(line, f"{self.path}:{n}", scan)
                     if name and rec.term != name:  # only a line not in the catalog's own form could do this
                         raise CatalogError(f"{self.path}:{n}: not in the catalog's canonical form; rebuild it with "
                                            "`cost catalog build`")
-                    out.append(rec)
-                    self._parsed.append((n, rec))
-                del self._buckets[name]
+                    got.append((n, rec))
         except CatalogError as exc:
             self._error = str(exc)
             raise
-        return out
+        for name in names:
+            del buckets[name]
+        return got
 
     @property
     def done(self) -> bool:
         return self._buckets is not None and not self._buckets
-
-    def in_file_order(self) -> list[PriceRecord]:
-        return [rec for _, rec in sorted(self._parsed, key=lambda p: p[0])]
 
 
 _TERM_KEY = ',"term":"'
@@ -624,9 +622,14 @@ def split_by_term(path: str, info: dict[str, Any], data: bytes) -> dict[str, lis
     first, so the last `,"term":"` of a line is the record's own. A line in any other form goes to the ""
     group, which is parsed with every term."""
     try:
-        lines = data.decode("utf-8").splitlines()
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise CatalogError(f"{path}: not UTF-8 text; the catalog is damaged") from None
+    # The writer ends each record with "\n"; str.splitlines would also split inside a description holding
+    # U+2028, U+2029 or U+0085, which to_json writes as they are.
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
     if len(lines) != info["records"]:
         raise CatalogError(f"{path}: {len(lines)} records, manifest says {info['records']}")
     out: dict[str, list[tuple[int, str]]] = {}
