@@ -105,6 +105,38 @@ def test_styles_only_where_asked() -> None:
     assert re.sub(r"\x1b\[[0-9;]*m", "", outs["forced"]) == outs["piped"]
 
 
+def _columns(line: str) -> int:
+    """Terminal columns of a line, counted here from the Unicode tables (wide and full-width characters: 2)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in line)
+
+
+def test_korean_names_keep_the_table_aligned_and_within_the_width(tmp_path: Path) -> None:
+    """A Hangul character takes two terminal columns: widths, padding and folding count columns, not characters.
+    Where even the amounts' columns do not fit, a long header folds; it is never cut, nor an amount."""
+    from stackcost.sizing.load import preset_text
+
+    name = "스테이징환경검증"  # 8 characters, 16 columns
+    (tmp_path / "ko.yaml").write_text(preset_text().replace("\n  staging:\n", f"\n  {name}:\n"), encoding="utf-8")
+    docs = _json("estimate", "--all", "-c", str(tmp_path / "ko.yaml"))
+    assert [d["environment"] for d in docs] == ["production", name, "development"]
+    for width in (70, 100):
+        r = subprocess.run([*COST, "estimate", "--all", "-c", str(tmp_path / "ko.yaml")], capture_output=True,
+                           text=True, timeout=120, env={**os.environ, "COLUMNS": str(width)})
+        assert r.returncode == 0, r.stderr
+        lines = r.stdout.splitlines()
+        assert max(_columns(line) for line in lines) <= width
+        at = next(n for n, line in enumerate(lines) if line.startswith("─"))
+        rule, head = lines[at], lines[1:at]  # the header, folded where the name does not fit whole
+        assert _columns(head[0]) == len(rule)  # the last column ends where the rule does
+        pieces = [w for line in head for w in line.split() if w in name]  # the name's lines, top to bottom
+        assert "".join(pieces) == name and (width < 100 or pieces == [name])
+        total = next(line for line in lines if line.startswith("Total per month"))
+        assert _columns(total) == len(rule)
+        assert total.split()[-1] == f"{sum(Decimal(d['total_monthly_usd']) for d in docs):,.2f}"
+
+
 def test_all_environments_end_with_the_total_of_all() -> None:
     docs = _json("estimate", "--all")
     grand = sum((Decimal(d["total_monthly_usd"]) for d in docs), Decimal(0))

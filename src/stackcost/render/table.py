@@ -83,40 +83,67 @@ def _paint(text: str, style: str, color: bool) -> str:
     return f"\x1b[{codes}m{text}\x1b[0m" if color and codes and text else text
 
 
+def cells(text: str) -> int:
+    """The terminal columns `text` takes: East Asian wide and full-width characters (Korean, for one) take two,
+    combining marks none."""
+    if text.isascii():
+        return len(text)
+    from unicodedata import combining, east_asian_width
+
+    return sum(0 if combining(c) else 2 if east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def wrap(text: str, size: int) -> list[str]:
-    """Words to lines of at most `size` characters; a word longer than that is folded."""
+    """Words to lines of at most `size` terminal columns; a word wider than that is folded."""
     size = max(size, 1)
     out: list[str] = []
     for para in text.split("\n"):
-        line = ""
+        line, used = "", 0
         for word in para.split():
-            while len(word) > size:
+            width = cells(word)
+            while width > size:
                 if line:
                     out.append(line)
-                    line = ""
-                out.append(word[:size])
-                word = word[size:]
+                    line, used = "", 0
+                head, word = _fold(word, size)
+                out.append(head)
+                width = cells(word)
             if not line:
-                line = word
-            elif len(line) + 1 + len(word) <= size:
-                line += " " + word
+                line, used = word, width
+            elif used + 1 + width <= size:
+                line, used = f"{line} {word}", used + 1 + width
             else:
                 out.append(line)
-                line = word
+                line, used = word, width
         out.append(line)
     return out
 
 
-def _natural(col: Col, cells: list[Any]) -> int:
-    longest_cell = max((max((len(line) for line in _plain(c).splitlines()), default=0) for c in cells), default=0)
-    return max(len(col.header), longest_cell)
+def _fold(word: str, size: int) -> tuple[str, str]:
+    """The longest head of `word` that fits in `size` columns (at least one character), and the rest."""
+    used = 0
+    for i, c in enumerate(word):
+        used += cells(c)
+        if used > size:
+            return word[:max(i, 1)], word[max(i, 1):]
+    return word, ""
 
 
-def _needed(col: Col, natural: int, cells: list[Any] | None = None) -> int:
+def _pad(text: str, size: int, right: bool) -> str:
+    gap = " " * max(size - cells(text), 0)
+    return gap + text if right else text + gap
+
+
+def _natural(col: Col, column: list[Any]) -> int:
+    longest = max((max((cells(line) for line in _plain(c).splitlines()), default=0) for c in column), default=0)
+    return max(cells(col.header), longest)
+
+
+def _needed(col: Col, natural: int, column: list[Any] | None = None) -> int:
     if col.numeric:
         return natural
-    words = col.header.split() + ([w for c in cells or [] for w in _plain(c).split()] if col.words else [])
-    return max(min(natural, col.min_width), max((len(w) for w in words), default=0))
+    words = col.header.split() + ([w for c in column or [] for w in _plain(c).split()] if col.words else [])
+    return max(min(natural, col.min_width), max((cells(w) for w in words), default=0))
 
 
 def _overhead(n: int) -> int:
@@ -146,6 +173,16 @@ def widths(cols: list[Col], rows: list[list[Any]], keep: list[int], available: i
     if spare > 0 and total:
         for i, want in wants.items():
             out[i] += min(want, spare * want // total)
+    # Still too wide with every droppable column gone: a numeric column's header (an environment's name, say)
+    # folds down to its widest amount rather than push the table past the width; the amounts stay whole.
+    if spare < 0:
+        amounts = {i: max((cells(line) for r in rows for line in _plain(r[i]).splitlines()), default=1)
+                   for i in keep if cols[i].numeric}
+        for i in sorted(amounts, key=lambda i: amounts[i] - out[i]):  # the longest header beyond its amounts first
+            give = min(-spare, out[i] - max(amounts[i], 1))
+            if give > 0:
+                out[i] -= give
+                spare += give
     return out
 
 
@@ -159,9 +196,9 @@ class Grid:
         cols = []
         for c, size, cell in zip(self.cols, self.sizes, cells, strict=True):
             text, style = _plain(cell), ("bold" if header else _style(cell))
-            parts = [text] if c.numeric else wrap(text, size)
+            parts = [text] if c.numeric and not header else wrap(text, size)
             right = (c.justify or ("right" if c.numeric else "left")) == "right"
-            cols.append([(p.rjust(size) if right else p.ljust(size), p, style) for p in parts])
+            cols.append([(_pad(p, size, right), p, style) for p in parts])
         height = max(len(c) for c in cols)
         lines = []
         for n in range(height):
