@@ -173,14 +173,37 @@ def test_optimize_usage_csv_and_its_errors(tmp_path: Path) -> None:
     assert r.returncode == 2 and "no environment 'nowhere'" in r.stderr
 
 
+# Without PYTHONUNBUFFERED (this machine sets it; users do not), output is buffered as a user's is.
+USER_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+OUTPUTS = [["estimate", "production", "--format", "json"], ["estimate", "production"], ["optimize", "production"],
+           ["estimate", "--help"]]
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="Linux's always-full device")
-@pytest.mark.parametrize("fmt", ["table", "json"])
-def test_a_full_disk_on_stdout_is_one_line(fmt: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("args", OUTPUTS, ids=" ".join)
+def test_a_full_disk_on_stdout_is_one_line(args: list[str], tmp_path: Path) -> None:
     with open("/dev/full", "w") as full:
-        r = subprocess.run([*COST, "estimate", "production", "--format", fmt], stdout=full, stderr=subprocess.PIPE,
-                           text=True, cwd=tmp_path, timeout=60)
+        r = subprocess.run([*COST, *args], stdout=full, stderr=subprocess.PIPE, text=True, cwd=tmp_path, timeout=60,
+                           env=USER_ENV)
     assert r.returncode == 2
     assert r.stderr.splitlines() == ["error: cannot write the output: No space left on device"]
+
+
+@pytest.mark.parametrize("args", OUTPUTS, ids=" ".join)
+def test_a_reader_that_leaves_early_or_no_stdout_at_all_is_not_an_error(args: list[str], tmp_path: Path) -> None:
+    cmd = " ".join([*COST, *args])
+    for shell in (f"{cmd} | head -c 1 >/dev/null; exit ${{PIPESTATUS[0]}}", f"{cmd} >&-"):
+        r = subprocess.run(["bash", "-c", shell], stderr=subprocess.PIPE, text=True, cwd=tmp_path, timeout=60,
+                           env=USER_ENV)
+        assert r.returncode == 0, (shell, r.stderr)
+        # argparse prints help to stderr when there is no stdout; nothing else may say anything
+        assert r.stderr == "" or ("--help" in args and r.stderr.startswith("usage: ")), (shell, r.stderr)
+
+
+def test_cost_alone_or_a_group_alone_shows_the_help_and_exits_2(tmp_path: Path) -> None:
+    for args in ([], ["catalog"], ["import"]):
+        r = run(*args, cwd=tmp_path)
+        assert r.returncode == 2 and r.stdout.startswith(f"usage: {' '.join(['cost', *args])} "), args
 
 
 def test_each_command_parses_on_its_own_as_in_the_full_parser() -> None:

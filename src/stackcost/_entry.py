@@ -42,8 +42,16 @@ def main() -> None:
     # stdout and cleaned up), teardown takes tens of ms here, and during it Python has put SIGINT back to the
     # system default, so a Ctrl-C then would kill the process by signal instead of exiting 130.
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:
+        if sys.stdout is not None:  # None when started with stdout closed
+            sys.stdout.flush()
+    except BrokenPipeError:  # the reader left (`cost --help | head -1`): not an error, as in cli.main
+        pass
+    except OSError as exc:  # help or `diff`'s exit 3 end before cli.main flushes: say it here
+        sys.stderr.write(f"error: cannot write the output: {exc.strerror or exc}\n")
         code = code or 2
+    try:
+        if sys.stderr is not None:
+            sys.stderr.flush()
+    except OSError:
+        pass
     os._exit(code)

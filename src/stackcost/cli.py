@@ -649,29 +649,24 @@ def _parser(only: str | None = None) -> _Parser:
     return top
 
 
-def _group_help(_sub: _Parser) -> None:
-    """`cost catalog` or `cost import` without a command: its help, as for `cost` alone."""
-    _sub.print_help()
+def _group_help() -> None:
+    """`cost catalog` or `cost import` without a command (run() prints the group's help)."""
 
 
 def run(argv: list[str]) -> None:
     """Parse `argv` (without the program name) and run the command; errors raise, as in the library."""
     parser = _parser(argv[0] if argv and argv[0] in COMMANDS else None)
-    if not argv:
-        parser.print_help()
-        return
     parsed, extra = parser.parse_known_args(argv)
     ns = vars(parsed)
     func = ns.pop("_func", None)
     sub = ns.pop("_sub", None)
     if extra:  # said by the command they were given to, not by `cost`
         (sub or parser).error(f"unrecognized arguments: {' '.join(extra)}")
-    if func is None:
-        parser.print_help()
-    elif func is _group_help:
-        _group_help(sub)
-    else:
-        func(**ns)
+    if func is None or func is _group_help:
+        # No command (`cost`, `cost catalog`): the help, and exit 2 as before: a script that ran this got no result.
+        (sub or parser).print_help()
+        raise SystemExit(2)
+    func(**ns)
 
 
 def main() -> None:
@@ -695,21 +690,52 @@ def main() -> None:
     before = _signal.getsignal(_signal.SIGINT)  # the entry's quiet exit-130 handler, or a test runner's
     with contextlib.suppress(ValueError):  # not the main thread (tests call main() from workers): not ours to set
         _signal.signal(_signal.SIGINT, on_sigint)
+    real = sys.stdout
+    out = _Stdout(real) if real is not None else None  # None when the process was started with stdout closed
+    sys.stdout = out
     try:
         run(sys.argv[1:])
-        sys.stdout.flush()  # a full disk or a closed pipe shows here, inside the handlers below, not at exit
+        if out is not None:
+            out.flush()  # a full disk or a closed pipe shows here, inside the handlers below, not at exit
     except SystemExit:
         raise
     except BaseException as exc:  # every ending gets one line; only SystemExit passes as it is
-        sys.exit(_exit_code(exc, bool(interrupted)))
+        sys.exit(_exit_code(exc, bool(interrupted), out))
     finally:
+        sys.stdout = real
         # What remains is the exit: a KeyboardInterrupt now would escape every handler (Python then kills
         # itself with SIGINT). The handler from before takes it: the entry's says `interrupted`, exits 130.
         with contextlib.suppress(ValueError):
             _signal.signal(_signal.SIGINT, before)
 
 
-def _exit_code(exc: BaseException, interrupted: bool) -> int:
+class _Stdout:
+    """Standard output, remembering the error writing to it raised: a full disk there is the output's problem
+    (one line, exit 2), while the same error from a file the library writes is not."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.failed: OSError | None = None
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self.inner.write(text))
+        except OSError as exc:
+            self.failed = exc
+            raise
+
+    def flush(self) -> None:
+        try:
+            self.inner.flush()
+        except OSError as exc:
+            self.failed = exc
+            raise
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding, ...
+        return getattr(self.inner, name)
+
+
+def _exit_code(exc: BaseException, interrupted: bool, out: _Stdout | None = None) -> int:
     """What the user sees for an exception that ended the command (one line on stderr), and the exit code."""
     if interrupted or isinstance(exc, KeyboardInterrupt):
         print("interrupted", file=sys.stderr)
@@ -719,23 +745,17 @@ def _exit_code(exc: BaseException, interrupted: bool) -> int:
         for line in str(exc).splitlines() or [type(exc).__name__]:
             print(f"error: {line}", file=sys.stderr)
         return exc.exit_code
-    if isinstance(exc, OSError) and _stdout_failed(exc):
+    if out is not None and exc is out.failed:
+        import contextlib
         import os
 
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # what is still buffered has nowhere to go
+        with contextlib.suppress(OSError, ValueError):  # what is still buffered has nowhere to go
+            os.dup2(os.open(os.devnull, os.O_WRONLY), out.inner.fileno())
         if isinstance(exc, BrokenPipeError):  # `cost ... | head` closing early is not an error
             return 0
         print(f"error: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
         return 2
     return _internal_error(exc)  # a bug: one line for the user, the traceback in a file for the report
-
-
-def _stdout_failed(exc: OSError) -> bool:
-    """Whether the error is standard output refusing the data (full disk, closed pipe, I/O error): files the
-    library writes raise OutputError instead, so an OSError with these codes reaching here is stdout's."""
-    import errno
-
-    return isinstance(exc, BrokenPipeError) or exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG)
 
 
 def _internal_error(exc: BaseException) -> int:

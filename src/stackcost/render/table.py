@@ -22,7 +22,8 @@ _SGR = {"bold": "1", "dim": "2", "italic": "3", "yellow": "33"}
 
 def width() -> int:
     """The width outputs are made for: the terminal's, else `COLUMNS`, else 100."""
-    if sys.stdout.isatty():  # as shutil.get_terminal_size: COLUMNS first, then the terminal's own size
+    # On a terminal as shutil.get_terminal_size: COLUMNS first, then the terminal's own size.
+    if sys.stdout is not None and sys.stdout.isatty():
         try:
             if int(os.environ["COLUMNS"]) > 0:
                 return int(os.environ["COLUMNS"])
@@ -254,4 +255,6 @@ def lines_of(parts: list[Any], available: int, color: bool = False) -> list[str]
 def show(parts: list[Any], stream: IO[str] | None = None) -> None:
     """Print renderer output to stdout (or `stream`), fitted to `width()`."""
     out = stream or sys.stdout
+    if out is None:  # started with stdout closed: nowhere to print
+        return
     out.write("".join(line + "\n" for line in lines_of(parts, width(), _color(out))))
