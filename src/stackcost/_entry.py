@@ -39,19 +39,13 @@ def main() -> None:
         if isinstance(exc.code, str):
             sys.stderr.write(exc.code + "\n")
     # Leave without the interpreter's teardown: everything is written and nothing is open (cli.main flushed
-    # stdout and cleaned up), teardown takes tens of ms here, and during it Python has put SIGINT back to the
-    # system default, so a Ctrl-C then would kill the process by signal instead of exiting 130.
-    try:
-        if sys.stdout is not None:  # None when started with stdout closed
-            sys.stdout.flush()
-    except BrokenPipeError:  # the reader left (`cost --help | head -1`): not an error, as in cli.main
-        pass
-    except OSError as exc:  # help or `diff`'s exit 3 end before cli.main flushes: say it here
-        sys.stderr.write(f"error: cannot write the output: {exc.strerror or exc}\n")
-        code = code or 2
-    try:
-        if sys.stderr is not None:
-            sys.stderr.flush()
-    except OSError:
-        pass
+    # stdout, said what a failing flush meant, and cleaned up), teardown takes tens of ms here, and during it
+    # Python has put SIGINT back to the system default, so a Ctrl-C then would kill the process by signal
+    # instead of exiting 130.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:  # None when started with it closed
+                stream.flush()
+        except OSError:  # cli.main has already reported it
+            pass
     os._exit(code)

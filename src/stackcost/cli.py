@@ -447,8 +447,9 @@ def init_cmd(path: Path) -> None:
 
 # -- the command line -----------------------------------------------------------------------------------------
 
-def _command(group: Any, name: str, func: Callable[..., None], help_text: str) -> _Parser:
-    doc = help_text if func is _group_help else (func.__doc__ or "").strip()
+def _command(group: Any, name: str, func: Callable[..., None] | None, help_text: str) -> _Parser:
+    """A command (`func` runs it) or a group of commands (None: alone, it shows its help)."""
+    doc = (func.__doc__ or "").strip() if func else help_text
     sub: _Parser = group.add_parser(name, help=help_text, description=doc)
     sub.set_defaults(_func=func, _sub=sub)
     return sub
@@ -598,7 +599,7 @@ def _parser(only: str | None = None) -> _Parser:
         p.add_argument("path", nargs="?", type=Path, default=Path("cost.yaml"))
 
     if only in (None, "catalog"):
-        p = _command(cmds, "catalog", _group_help, "the cached AWS price catalog")
+        p = _command(cmds, "catalog", None, "the cached AWS price catalog")
         group = p.add_subparsers(title="commands", metavar="COMMAND")
         q = _command(group, "info", catalog_info, "per offer: records, dates, sources, age")
         _fmt(q, ("table", "json"), "table")
@@ -630,7 +631,7 @@ def _parser(only: str | None = None) -> _Parser:
                        help="refuse if an offer loses more than this share of records (0-1)")
 
     if only in (None, "import"):
-        p = _command(cmds, "import", _group_help, "build a sizing YAML from infrastructure code")
+        p = _command(cmds, "import", None, "build a sizing YAML from infrastructure code")
         group = p.add_subparsers(title="commands", metavar="COMMAND")
         q = _command(group, "terraform", import_terraform_cmd, "a sizing YAML from Terraform code or a plan")
         q.add_argument("directory", nargs="?", type=Path, default=None,
@@ -649,10 +650,6 @@ def _parser(only: str | None = None) -> _Parser:
     return top
 
 
-def _group_help() -> None:
-    """`cost catalog` or `cost import` without a command (run() prints the group's help)."""
-
-
 def run(argv: list[str]) -> None:
     """Parse `argv` (without the program name) and run the command; errors raise, as in the library."""
     parser = _parser(argv[0] if argv and argv[0] in COMMANDS else None)
@@ -662,7 +659,7 @@ def run(argv: list[str]) -> None:
     sub = ns.pop("_sub", None)
     if extra:  # said by the command they were given to, not by `cost`
         (sub or parser).error(f"unrecognized arguments: {' '.join(extra)}")
-    if func is None or func is _group_help:
+    if func is None:
         # No command (`cost`, `cost catalog`): the help, and exit 2 as before: a script that ran this got no result.
         (sub or parser).print_help()
         raise SystemExit(2)
@@ -697,7 +694,13 @@ def main() -> None:
         run(sys.argv[1:])
         if out is not None:
             out.flush()  # a full disk or a closed pipe shows here, inside the handlers below, not at exit
-    except SystemExit:
+    except SystemExit as done:  # help, a usage error, `diff`'s exit 3: what they wrote must still get out
+        if out is not None:
+            try:
+                out.flush()
+            except OSError as exc:
+                said = _exit_code(exc, False, out)  # the one line (none for a closed pipe)
+                sys.exit(done.code or said)
         raise
     except BaseException as exc:  # every ending gets one line; only SystemExit passes as it is
         sys.exit(_exit_code(exc, bool(interrupted), out))
